@@ -1,0 +1,267 @@
+"""The catalog in DynamoDB. The item layout is private to this module.
+
+Layout (one partition, read with one Query, sorted by sort key for free):
+    pk="catalog", sk="meta"          version (N), count (N), updated_at (S)
+    pk="catalog", sk="model#<id>"    model (M): the model document, position (N): curated order
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from catalog.errors import CatalogUnavailable, VersionConflict
+from catalog.schema import Model
+from catalog.store import CatalogContents
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, WriteRequestTypeDef
+
+logger = logging.getLogger(__name__)
+
+PARTITION = "catalog"
+META_SK = "meta"
+MODEL_SK_PREFIX = "model#"
+BATCH_SIZE = 25  # BatchWriteItem's limit
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntry:
+    """One model as the sync compares and writes it: curated position and JSON document."""
+
+    position: int
+    document: Mapping[str, Any]
+
+
+class DynamoDBCatalogStore:
+    """Reads (API) and writes (sync) the published catalog in one DynamoDB table."""
+
+    def __init__(
+        self,
+        table_name: str,
+        *,
+        client: DynamoDBClient | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        max_batch_attempts: int = 8,
+    ) -> None:
+        if not table_name:
+            raise ValueError("table_name must not be empty")
+        self.table_name = table_name
+        self._client = client
+        self._sleep = sleep
+        self._max_batch_attempts = max_batch_attempts
+
+    @property
+    def client(self) -> DynamoDBClient:
+        if self._client is None:
+            from catalog.aws import dynamodb_client
+
+            self._client = dynamodb_client()
+        return self._client
+
+    # -- read side (API) ---------------------------------------------------------------------
+
+    def read_version(self) -> int | None:
+        """One eventually consistent GetItem of the meta item: half a read unit."""
+        with _unavailable_on_error(self.table_name):
+            response = self.client.get_item(
+                TableName=self.table_name,
+                Key=_key(META_SK),
+                ProjectionExpression="version",
+            )
+        item = response.get("Item")
+        if item is None or "N" not in item.get("version", {}):
+            return None
+        return int(item["version"]["N"])
+
+    def read_catalog(self) -> CatalogContents | None:
+        """The version, then every model item. Malformed items are skipped with a warning.
+
+        The version is read first: if a sync lands in between, the models may be newer than the
+        version says, and the next revalidation sees the new version and reads again.
+        """
+        version = self.read_version()
+        if version is None:
+            return None
+        ordered: list[tuple[int, str, Model]] = []
+        for item in self._query_models():
+            parsed = _from_item(item)
+            if parsed is not None:
+                ordered.append(parsed)
+        ordered.sort(key=lambda row: (row[0], row[1]))
+        return CatalogContents(version=version, models=[model for _, _, model in ordered])
+
+    def _query_models(self) -> Iterator[dict[str, AttributeValueTypeDef]]:
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": PARTITION},
+                ":prefix": {"S": MODEL_SK_PREFIX},
+            },
+        }
+        while True:
+            with _unavailable_on_error(self.table_name):
+                page = self.client.query(**kwargs)
+            yield from page.get("Items", [])
+            last_key = page.get("LastEvaluatedKey")
+            if not last_key:
+                return
+            kwargs["ExclusiveStartKey"] = last_key
+
+    # -- write side (sync) -------------------------------------------------------------------
+
+    def read_entries(self) -> dict[str, StoredEntry]:
+        """Every model item as stored, valid or not, keyed by id: what the sync diffs against."""
+        entries: dict[str, StoredEntry] = {}
+        for item in self._query_models():
+            model_id = item["sk"].get("S", "")[len(MODEL_SK_PREFIX) :]
+            document = _plain(_deserialize(item["model"])) if "model" in item else {}
+            position = int(item["position"]["N"]) if "N" in item.get("position", {}) else -1
+            entries[model_id] = StoredEntry(
+                position, document if isinstance(document, dict) else {}
+            )
+        return entries
+
+    def write_entries(self, puts: Mapping[str, StoredEntry], deletes: Iterable[str]) -> int:
+        """Put and delete model items in batches of 25; returns the number of write requests.
+
+        Unprocessed items are retried with exponential backoff; if some remain after the last
+        attempt this raises CatalogUnavailable, leaving a table that the next run repairs.
+        """
+        requests: list[WriteRequestTypeDef] = [
+            {"PutRequest": {"Item": _to_item(model_id, entry)}} for model_id, entry in puts.items()
+        ]
+        requests += [{"DeleteRequest": {"Key": _key(MODEL_SK_PREFIX + mid)}} for mid in deletes]
+        for start in range(0, len(requests), BATCH_SIZE):
+            self._write_batch(requests[start : start + BATCH_SIZE])
+        return len(requests)
+
+    def _write_batch(self, batch: list[WriteRequestTypeDef]) -> None:
+        pending = batch
+        for attempt in range(self._max_batch_attempts):
+            if attempt:
+                self._sleep(min(0.05 * 2**attempt, 2.0))
+            with _unavailable_on_error(self.table_name):
+                response = self.client.batch_write_item(RequestItems={self.table_name: pending})
+            pending = response.get("UnprocessedItems", {}).get(self.table_name, [])
+            if not pending:
+                return
+            logger.warning("DynamoDB left %d write(s) unprocessed; retrying", len(pending))
+        raise CatalogUnavailable(
+            f"{len(pending)} write(s) to {self.table_name} still unprocessed after "
+            f"{self._max_batch_attempts} attempts"
+        )
+
+    def advance_version(self, expected: int | None, *, count: int) -> int:
+        """Set version to expected + 1, only if it is still `expected`. Returns the new version."""
+        new_version = (expected or 0) + 1
+        if expected is None:
+            condition = "attribute_not_exists(version)"
+            values: dict[str, AttributeValueTypeDef] = {}
+        else:
+            condition = "version = :expected"
+            values = {":expected": {"N": str(expected)}}
+        from botocore.exceptions import ClientError
+
+        try:
+            with _unavailable_on_error(self.table_name):
+                self.client.update_item(
+                    TableName=self.table_name,
+                    Key=_key(META_SK),
+                    UpdateExpression="SET version = :new, #count = :count, updated_at = :now",
+                    ConditionExpression=condition,
+                    ExpressionAttributeNames={"#count": "count"},
+                    ExpressionAttributeValues={
+                        **values,
+                        ":new": {"N": str(new_version)},
+                        ":count": {"N": str(count)},
+                        ":now": {"S": datetime.now(UTC).isoformat(timespec="seconds")},
+                    },
+                )
+        except CatalogUnavailable as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ClientError) and (
+                cause.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+            ):
+                raise VersionConflict(expected) from cause
+            raise
+        return new_version
+
+
+@contextmanager
+def _unavailable_on_error(table_name: str) -> Iterator[None]:
+    """Translate SDK errors into the domain's CatalogUnavailable at the boundary."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except (ClientError, BotoCoreError) as exc:
+        raise CatalogUnavailable(f"DynamoDB table {table_name}: {exc}") from exc
+
+
+def _key(sk: str) -> dict[str, AttributeValueTypeDef]:
+    return {"pk": {"S": PARTITION}, "sk": {"S": sk}}
+
+
+def _to_item(model_id: str, entry: StoredEntry) -> dict[str, AttributeValueTypeDef]:
+    from boto3.dynamodb.types import TypeSerializer
+
+    document = TypeSerializer().serialize(_dynamo_safe(entry.document))
+    return {
+        **_key(MODEL_SK_PREFIX + model_id),
+        "position": {"N": str(entry.position)},
+        "model": document,
+    }  # type: ignore[typeddict-item]
+
+
+def _from_item(item: Mapping[str, Any]) -> tuple[int, str, Model] | None:
+    sk = item.get("sk", {}).get("S", "?")
+    try:
+        document = _plain(_deserialize(item["model"]))
+        model = Model.model_validate(document)
+        position = int(item["position"]["N"])
+    except (KeyError, TypeError, ValueError, ValidationError) as exc:
+        logger.warning("skipping malformed catalog item %s: %s", sk, str(exc).splitlines()[0])
+        return None
+    if MODEL_SK_PREFIX + model.id != sk:
+        logger.warning("skipping catalog item %s: its model id is %r", sk, model.id)
+        return None
+    return position, model.id, model
+
+
+def _deserialize(value: Any) -> Any:
+    from boto3.dynamodb.types import TypeDeserializer
+
+    return TypeDeserializer().deserialize(value)
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; JSON documents want int or float."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: _plain(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_plain(inner) for inner in value]
+    return value
+
+
+def _dynamo_safe(value: Any) -> Any:
+    """DynamoDB rejects Python floats; store them as Decimal."""
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, Mapping):
+        return {key: _dynamo_safe(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_dynamo_safe(inner) for inner in value]
+    return value

@@ -1,0 +1,49 @@
+"""Domain errors. The HTTP layer maps each to a status in one table (handler/errors.py)."""
+
+from __future__ import annotations
+
+
+class CatalogError(Exception):
+    """Base class of every error the catalog domain raises on purpose."""
+
+
+class CatalogUnavailable(CatalogError):
+    """The catalog store could not be read (unreachable, throttled, denied or misconfigured)."""
+
+
+class ModelNotFound(CatalogError):
+    """No model with this id is in the catalog."""
+
+    def __init__(self, model_id: str) -> None:
+        super().__init__(f"The model '{model_id}' does not exist")
+        self.model_id = model_id
+
+
+class InvalidFilter(CatalogError):
+    """A list filter names a value the catalog does not know."""
+
+    def __init__(self, param: str, value: str, allowed: list[str]) -> None:
+        super().__init__(
+            f"Invalid value for '{param}': '{value}'. Expected one of: {', '.join(allowed)}."
+        )
+        self.param = param
+        self.value = value
+        self.allowed = allowed
+
+
+class InvalidCatalog(CatalogError):
+    """A catalog document failed validation; `problems` lists every problem found."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in catalog: " + "; ".join(problems))
+        self.problems = problems
+
+
+class VersionConflict(CatalogError):
+    """Another writer advanced the catalog version first; this run must not overwrite it."""
+
+    def __init__(self, expected: int | None) -> None:
+        super().__init__(
+            f"catalog version changed under us (expected {expected}); another sync won the race"
+        )
+        self.expected = expected

@@ -1,0 +1,1 @@
+"""Delivery: HTTP API, Lambda entry points, settings and the command line."""
