@@ -153,7 +153,7 @@ class DynamoDBCatalogStore:
                 self._sleep(min(0.05 * 2**attempt, 2.0))
             with _unavailable_on_error(self.table_name):
                 response = self.client.batch_write_item(RequestItems={self.table_name: pending})
-            pending = response.get("UnprocessedItems", {}).get(self.table_name, [])
+            pending = response.get("UnprocessedItems", {}).get(self.table_name, [])  # type: ignore[assignment]
             if not pending:
                 return
             logger.warning("DynamoDB left %d write(s) unprocessed; retrying", len(pending))
@@ -221,7 +221,7 @@ def _to_item(model_id: str, entry: StoredEntry) -> dict[str, AttributeValueTypeD
         **_key(MODEL_SK_PREFIX + model_id),
         "position": {"N": str(entry.position)},
         "model": document,
-    }  # type: ignore[typeddict-item]
+    }
 
 
 def _from_item(item: Mapping[str, Any]) -> tuple[int, str, Model] | None:

@@ -1,0 +1,164 @@
+"""Every error a client can see, in OpenAI's shape: {"error": {message, type, param, code}}.
+
+One table maps domain and framework exceptions to status and body, so FastAPI's default
+{"detail": ...} never reaches a client and Mangum's plain-text 500 never happens.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from catalog.errors import InvalidFilter, ModelNotFound
+from handler.keys import KeyStoreUnavailable
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+
+
+class ErrorDetail(BaseModel):
+    message: str
+    type: str
+    param: str | None
+    code: str | None
+
+
+class ErrorResponse(BaseModel):
+    """The body of every non-2xx response."""
+
+    error: ErrorDetail
+
+
+class APIError(Exception):
+    """An error answer built by our own code (auth, for instance), carried to the handler."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        type: str = "invalid_request_error",
+        param: str | None = None,
+        code: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.type = type
+        self.param = param
+        self.code = code
+        self.headers = dict(headers or {})
+
+
+def error_response(error: APIError, request_id: str | None = None) -> Response:
+    body = {
+        "error": {
+            "message": error.message,
+            "type": error.type,
+            "param": error.param,
+            "code": error.code,
+        }
+    }
+    headers = dict(error.headers)
+    if request_id:
+        headers["x-request-id"] = request_id
+    return Response(
+        content=json.dumps(body, separators=(",", ":")).encode(),
+        status_code=error.status,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+def _from_http_exception(request: Request, exc: StarletteHTTPException) -> APIError:
+    if exc.status_code == 404:
+        return APIError(
+            404, f"Invalid URL ({request.method} {request.url.path})", code="unknown_url"
+        )
+    if exc.status_code == 405:
+        return APIError(
+            405,
+            f"Method {request.method} is not allowed for {request.url.path}",
+            code="method_not_allowed",
+            headers=exc.headers,
+        )
+    return APIError(exc.status_code, str(exc.detail), headers=exc.headers)
+
+
+def _from_validation_error(_: Request, exc: RequestValidationError) -> APIError:
+    first: dict[str, Any] = exc.errors()[0] if exc.errors() else {}
+    location = [str(part) for part in first.get("loc", ())]
+    param = location[1] if len(location) > 1 else None
+    value = first.get("input")
+    expected = first.get("ctx", {}).get("expected")
+    message = f"Invalid value for '{param}': {value!r}." if param else "Invalid request."
+    if expected:
+        message += f" Expected {expected}."
+    elif first.get("msg"):
+        message += f" {first['msg']}."
+    return APIError(400, message, param=param, code="invalid_value")
+
+
+def _from_model_not_found(_: Request, exc: ModelNotFound) -> APIError:
+    return APIError(404, str(exc), param="model", code="model_not_found")
+
+
+def _from_invalid_filter(_: Request, exc: InvalidFilter) -> APIError:
+    return APIError(400, str(exc), param=exc.param, code="invalid_value")
+
+
+def _from_key_store_unavailable(_: Request, exc: KeyStoreUnavailable) -> APIError:
+    logger.warning("refusing a request: %s", exc)
+    return APIError(
+        503,
+        "The service cannot verify API keys right now. Please retry shortly.",
+        type="server_error",
+        code="service_unavailable",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def _from_unexpected(request: Request, exc: Exception) -> APIError:
+    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return APIError(
+        500,
+        "The server had an error while processing your request. Sorry about that!",
+        type="server_error",
+        code="internal_error",
+    )
+
+
+_TRANSLATORS: dict[type[Exception], Callable[[Request, Any], APIError]] = {
+    APIError: lambda _, exc: exc,
+    StarletteHTTPException: _from_http_exception,
+    RequestValidationError: _from_validation_error,
+    ModelNotFound: _from_model_not_found,
+    InvalidFilter: _from_invalid_filter,
+    KeyStoreUnavailable: _from_key_store_unavailable,
+    Exception: _from_unexpected,
+}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register one handler per exception type of the table above."""
+    for exc_type, translate in _TRANSLATORS.items():
+
+        async def handle(
+            request: Request,
+            exc: Exception,
+            translate: Callable[[Request, Any], APIError] = translate,
+        ) -> Response:
+            return error_response(
+                translate(request, exc), getattr(request.state, "request_id", None)
+            )
+
+        app.add_exception_handler(exc_type, handle)
