@@ -21,10 +21,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    command: if TYPE_CHECKING:
-    from handler.keys import ApiKeyStore
-
-Command = args.command
+    command: Command = args.command
     try:
         return command(args)
     except KeyboardInterrupt:
