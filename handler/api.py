@@ -19,6 +19,7 @@ from handler.auth import ApiKeyDep
 from handler.deps import CatalogDep
 from handler.errors import APIError, ErrorResponse, error_response, install_error_handlers
 from handler.middleware import RequestIdMiddleware
+from handler.openapi import install_openapi
 
 if TYPE_CHECKING:
     from catalog.snapshot import Body
@@ -49,6 +50,7 @@ app = FastAPI(
 )
 app.add_middleware(RequestIdMiddleware)
 install_error_handlers(app)
+install_openapi(app)
 
 
 def _send(request: Request, body: Body) -> Response:

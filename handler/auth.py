@@ -36,7 +36,7 @@ async def require_api_key(
     verifier: KeyVerifierDep,
 ) -> ApiKeyRecord:
     if credentials is None or not credentials.credentials.strip():
-        if "authorization" in request.headers:
+        if request.headers.get("authorization", "").strip():
             raise _unauthorized(
                 "Malformed Authorization header. Provide your API key as "
                 "'Authorization: Bearer YOUR_KEY'."

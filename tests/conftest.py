@@ -12,7 +12,6 @@ from moto import mock_aws
 from catalog import aws
 from handler import deps
 from handler import settings as env
-from handler.template_tables import table_definitions
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -42,7 +41,12 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No test sees a developer's settings, credentials or endpoints, or another test's clients."""
     for name in _OUR_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3"):
+    for name in (
+        "AWS_PROFILE",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_DYNAMODB",
+        "AWS_ENDPOINT_URL_S3",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -67,6 +71,8 @@ def dynamodb(mocked_aws: None) -> DynamoDBClient:
 @pytest.fixture
 def tables(dynamodb: DynamoDBClient) -> dict[str, str]:
     """Every table of template.yaml, created in moto: logical id -> table name."""
+    from handler.template_tables import table_definitions
+
     for logical_id, definition in table_definitions().items():
         dynamodb.create_table(TableName=TABLE_NAMES[logical_id], **definition)
     return TABLE_NAMES

@@ -1,0 +1,47 @@
+"""Builders shared by tests: models and a published catalog in a (moto) table."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from catalog.dynamodb import DynamoDBCatalogStore, StoredEntry
+from catalog.schema import Model
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+def model_doc(model_id: str, **overrides: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": model_id,
+        "object": "model",
+        "created": 1721260800,
+        "owned_by": "openai",
+        "context_length": 128000,
+        "capabilities": {"vision": True, "function_calling": True},
+    }
+    doc.update(overrides)
+    return doc
+
+
+def make_model(model_id: str, **overrides: Any) -> Model:
+    return Model.model_validate(model_doc(model_id, **overrides))
+
+
+def publish(
+    client: DynamoDBClient, table: str, docs: list[dict[str, Any]], *, version: int | None = None
+) -> int:
+    """Write docs as the published catalog (replacing what was there) and advance the version."""
+    store = DynamoDBCatalogStore(table, client=client)
+    current = store.read_entries()
+    wanted = {doc["id"]: StoredEntry(position, doc) for position, doc in enumerate(docs)}
+    store.write_entries(wanted, [model_id for model_id in current if model_id not in wanted])
+    expected = store.read_version()
+    if version is not None:
+        # Jump to a chosen version: set it directly.
+        client.put_item(
+            TableName=table,
+            Item={"pk": {"S": "catalog"}, "sk": {"S": "meta"}, "version": {"N": str(version)}},
+        )
+        return version
+    return store.advance_version(expected, count=len(docs))
