@@ -65,7 +65,9 @@ def main() -> None:
     filtered = json.loads(json.dumps(list_event))
     filtered["rawQueryString"] = "owned_by=anthropic&capability=vision"
     filtered["queryStringParameters"] = {"owned_by": "anthropic", "capability": "vision"}
-    etag = next(v for k, v in lambda_handler(list_event, None)["headers"].items() if k.lower() == "etag")
+    etag = next(
+        v for k, v in lambda_handler(list_event, None)["headers"].items() if k.lower() == "etag"
+    )
     not_modified = json.loads(json.dumps(list_event))
     not_modified["headers"]["if-none-match"] = etag
     unauthorized = json.loads((EVENTS / "unauthorized.json").read_text())
@@ -102,15 +104,21 @@ def _dynamodb_calls(list_event: dict[str, Any]) -> None:
     from handler.template_tables import table_definitions
     from tests.factories import model_doc, publish
 
-    os.environ.update(AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x", AWS_DEFAULT_REGION="us-east-1")
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x", AWS_DEFAULT_REGION="us-east-1"
+    )
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         client.create_table(TableName="models", **table_definitions()["ModelsTable"])
         publish(client, "models", [model_doc(f"model-{n}") for n in range(8)])
         calls: list[str] = []
-        client.meta.events.register("before-call.dynamodb.*", lambda model, **_: calls.append(model.name))
+        client.meta.events.register(
+            "before-call.dynamodb.*", lambda model, **_: calls.append(model.name)
+        )
         now = [0.0]
-        cache = CatalogCache(DynamoDBCatalogStore("models", client=client), ttl=60, clock=lambda: now[0])
+        cache = CatalogCache(
+            DynamoDBCatalogStore("models", client=client), ttl=60, clock=lambda: now[0]
+        )
 
         async def provide() -> CatalogCache:
             return cache

@@ -17,7 +17,7 @@ from mangum import Mangum
 from catalog.schema import CapabilityName, Model, ModelList
 from handler.auth import ApiKeyDep
 from handler.deps import CatalogDep
-from handler.errors import APIError, ErrorResponse, error_response, install_error_handlers
+from handler.errors import APIError, ErrorResponse, error_body, install_error_handlers
 from handler.middleware import RequestIdMiddleware
 from handler.openapi import install_openapi
 
@@ -156,11 +156,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         error = APIError(
             400, "This function only answers API Gateway HTTP requests.", code="unsupported_event"
         )
-        response = error_response(error)
         return {
-            "statusCode": response.status_code,
+            "statusCode": error.status,
             "headers": {"content-type": "application/json"},
-            "body": bytes(response.body).decode(),
+            "body": error_body(error).decode(),
             "isBase64Encoded": False,
         }
     return _adapter(event, context)

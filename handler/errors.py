@@ -59,7 +59,7 @@ class APIError(Exception):
         self.headers = dict(headers or {})
 
 
-def error_response(error: APIError, request_id: str | None = None) -> Response:
+def error_body(error: APIError) -> bytes:
     body = {
         "error": {
             "message": error.message,
@@ -68,14 +68,15 @@ def error_response(error: APIError, request_id: str | None = None) -> Response:
             "code": error.code,
         }
     }
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def error_response(error: APIError, request_id: str | None = None) -> Response:
     headers = dict(error.headers)
     if request_id:
         headers["x-request-id"] = request_id
     return Response(
-        content=json.dumps(body, separators=(",", ":")).encode(),
-        status_code=error.status,
-        media_type="application/json",
-        headers=headers,
+        error_body(error), status_code=error.status, media_type="application/json", headers=headers
     )
 
 
