@@ -1,12 +1,18 @@
 """The catalog in DynamoDB. The item layout is private to this module.
 
 Layout (one partition, read with one Query, sorted by sort key for free):
-    pk="catalog", sk="meta"          version (N), count (N), updated_at (S)
+    pk="catalog", sk="meta"          version (N), count (N), digest (S), updated_at (S)
     pk="catalog", sk="model#<id>"    model (M): the model document, position (N): curated order
+
+`digest` is the content hash of the published entries (see `catalog_digest`): the sync compares
+it with its source to tell "already published" from "items written but version never advanced"
+(a run that crashed between its writes and its version bump).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -42,6 +48,24 @@ class StoredEntry:
     document: Mapping[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class CatalogMeta:
+    """The meta item: the published version and the digest of what it published."""
+
+    version: int
+    digest: str | None
+
+
+def catalog_digest(entries: Mapping[str, StoredEntry]) -> str:
+    """A content hash of a set of entries, independent of dict order."""
+    canonical = json.dumps(
+        sorted((model_id, entry.position, entry.document) for model_id, entry in entries.items()),
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 class DynamoDBCatalogStore:
     """Reads (API) and writes (sync) the published catalog in one DynamoDB table."""
 
@@ -72,16 +96,26 @@ class DynamoDBCatalogStore:
 
     def read_version(self) -> int | None:
         """One eventually consistent GetItem of the meta item: half a read unit."""
+        meta = self._read_meta(consistent=False, projection="version")
+        return None if meta is None else meta.version
+
+    def read_meta(self) -> CatalogMeta | None:
+        """The meta item, strongly consistent: what a writer compares and conditions on."""
+        return self._read_meta(consistent=True, projection="version, digest")
+
+    def _read_meta(self, *, consistent: bool, projection: str) -> CatalogMeta | None:
         with _unavailable_on_error(self.table_name):
             response = self.client.get_item(
                 TableName=self.table_name,
                 Key=_key(META_SK),
-                ProjectionExpression="version",
+                ProjectionExpression=projection,
+                ConsistentRead=consistent,
             )
         item = response.get("Item")
         if item is None or "N" not in item.get("version", {}):
             return None
-        return int(item["version"]["N"])
+        digest = item.get("digest", {}).get("S")
+        return CatalogMeta(version=int(item["version"]["N"]), digest=digest)
 
     def read_catalog(self) -> CatalogContents | None:
         """The version, then every model item. Malformed items are skipped with a warning.
@@ -100,9 +134,12 @@ class DynamoDBCatalogStore:
         ordered.sort(key=lambda row: (row[0], row[1]))
         return CatalogContents(version=version, models=[model for _, _, model in ordered])
 
-    def _query_models(self) -> Iterator[dict[str, AttributeValueTypeDef]]:
+    def _query_models(
+        self, *, consistent: bool = False
+    ) -> Iterator[dict[str, AttributeValueTypeDef]]:
         kwargs: dict[str, Any] = {
             "TableName": self.table_name,
+            "ConsistentRead": consistent,
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
             "ExpressionAttributeValues": {
                 ":pk": {"S": PARTITION},
@@ -121,9 +158,14 @@ class DynamoDBCatalogStore:
     # -- write side (sync) -------------------------------------------------------------------
 
     def read_entries(self) -> dict[str, StoredEntry]:
-        """Every model item as stored, valid or not, keyed by id: what the sync diffs against."""
+        """Every model item as stored, valid or not, keyed by id: what the sync diffs against.
+
+        Strongly consistent, so a run never diffs against a table older than the last run's
+        writes. An unreadable document reads as {} and a missing position as -1: both differ
+        from any valid entry, so the sync rewrites them.
+        """
         entries: dict[str, StoredEntry] = {}
-        for item in self._query_models():
+        for item in self._query_models(consistent=True):
             model_id = item["sk"].get("S", "")[len(MODEL_SK_PREFIX) :]
             document = _plain(_deserialize(item["model"])) if "model" in item else {}
             position = int(item["position"]["N"]) if "N" in item.get("position", {}) else -1
@@ -162,8 +204,11 @@ class DynamoDBCatalogStore:
             f"{self._max_batch_attempts} attempts"
         )
 
-    def advance_version(self, expected: int | None, *, count: int) -> int:
-        """Set version to expected + 1, only if it is still `expected`. Returns the new version."""
+    def advance_version(self, expected: int | None, *, count: int, digest: str) -> int:
+        """Set version to expected + 1, only if it is still `expected`. Returns the new version.
+
+        Raises VersionConflict if another writer advanced it first.
+        """
         new_version = (expected or 0) + 1
         if expected is None:
             condition = "attribute_not_exists(version)"
@@ -178,13 +223,16 @@ class DynamoDBCatalogStore:
                 self.client.update_item(
                     TableName=self.table_name,
                     Key=_key(META_SK),
-                    UpdateExpression="SET version = :new, #count = :count, updated_at = :now",
+                    UpdateExpression=(
+                        "SET version = :new, #count = :count, digest = :digest, updated_at = :now"
+                    ),
                     ConditionExpression=condition,
                     ExpressionAttributeNames={"#count": "count"},
                     ExpressionAttributeValues={
                         **values,
                         ":new": {"N": str(new_version)},
                         ":count": {"N": str(count)},
+                        ":digest": {"S": digest},
                         ":now": {"S": datetime.now(UTC).isoformat(timespec="seconds")},
                     },
                 )

@@ -47,3 +47,24 @@ class VersionConflict(CatalogError):
             f"catalog version changed under us (expected {expected}); another sync won the race"
         )
         self.expected = expected
+
+
+class InvalidSource(CatalogError):
+    """A catalog source setting is neither `bundled` nor `s3://bucket/key`."""
+
+
+class SourceUnavailable(CatalogError):
+    """The catalog source could not be read (missing object, denied, unreachable)."""
+
+
+class RemovalRefused(CatalogError):
+    """A sync would remove too much of the published catalog; it needs `force` to proceed."""
+
+    def __init__(self, message: str, *, removed: list[str], published: int) -> None:
+        super().__init__(message)
+        self.removed = removed
+        self.published = published
+
+
+class EventPublishFailed(CatalogError):
+    """The catalog changed, but the CatalogChanged event could not be delivered."""

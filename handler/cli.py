@@ -1,17 +1,20 @@
-"""`ar-models`: run the API locally and manage API keys from a shell."""
+"""`ar-models`: run the API locally, publish the catalog and manage API keys from a shell."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from handler import settings as env
 
 if TYPE_CHECKING:
+    from catalog.errors import InvalidCatalog
     from handler.keys import ApiKeyStore
 
 Command = Callable[[argparse.Namespace], int]
@@ -38,6 +41,22 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3000)
     serve.set_defaults(command=_serve)
+
+    sync = commands.add_parser(
+        "sync", help="publish the curated catalog into MODELS_TABLE; prints the report (JSON)"
+    )
+    sync.add_argument(
+        "--source", help="'bundled' or s3://bucket/key (default: CATALOG_SOURCE, else bundled)"
+    )
+    sync.add_argument("--dry-run", action="store_true", help="compute the change, write nothing")
+    sync.add_argument("--force", action="store_true", help="lift the removal guard")
+    sync.set_defaults(command=_sync)
+
+    validate = commands.add_parser(
+        "validate", help="check a catalog file; exits 1 listing every problem"
+    )
+    validate.add_argument("file", metavar="FILE")
+    validate.set_defaults(command=_validate)
 
     keys = commands.add_parser("keys", help="manage API keys in API_KEYS_TABLE")
     key_commands = keys.add_subparsers(required=True, metavar="ACTION")
@@ -84,6 +103,46 @@ def _serve(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     uvicorn.run("handler.api:app", host=args.host, port=args.port, log_level="info")
     return 0
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from catalog.errors import CatalogError, InvalidCatalog
+    from handler.sync import run_sync
+
+    try:
+        report = run_sync(
+            env.get_settings(), source=args.source, dry_run=args.dry_run, force=args.force
+        )
+    except InvalidCatalog as exc:
+        return _fail(_problems(exc))
+    except (CatalogError, env.SettingsError) as exc:
+        return _fail(str(exc))
+    print(json.dumps(report.to_dict(), indent=2))
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from catalog.errors import InvalidCatalog
+    from catalog.schema import parse_catalog
+
+    path = Path(args.file)
+    try:
+        document = json.loads(path.read_bytes())
+    except OSError as exc:
+        return _fail(f"cannot read {path}: {exc.strerror}")
+    except ValueError as exc:
+        return _fail(f"{path} is not valid JSON: {exc}")
+    try:
+        models = parse_catalog(document)
+    except InvalidCatalog as exc:
+        return _fail(f"{path}: " + _problems(exc))
+    print(f"{path}: OK, {len(models)} models")
+    return 0
+
+
+def _problems(exc: InvalidCatalog) -> str:
+    lines = "\n".join(f"  - {problem}" for problem in exc.problems)
+    return f"invalid catalog, {len(exc.problems)} problem(s):\n{lines}"
 
 
 def _key_store() -> ApiKeyStore | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from catalog.dynamodb import DynamoDBCatalogStore, StoredEntry
+from catalog.dynamodb import DynamoDBCatalogStore, StoredEntry, catalog_digest
 from catalog.schema import Model
 
 if TYPE_CHECKING:
@@ -44,4 +44,27 @@ def publish(
             Item={"pk": {"S": "catalog"}, "sk": {"S": "meta"}, "version": {"N": str(version)}},
         )
         return version
-    return store.advance_version(expected, count=len(docs))
+    return store.advance_version(expected, count=len(docs), digest=catalog_digest(wanted))
+
+
+class CallCounter:
+    """Counts the API calls a botocore client really makes, by operation name (on the wire)."""
+
+    WRITES = frozenset({"BatchWriteItem", "PutItem", "UpdateItem", "DeleteItem"})
+
+    def __init__(self, client: Any) -> None:
+        self.calls: list[str] = []
+        client.meta.events.register("before-call", self._record)
+
+    def _record(self, model: Any, **_: Any) -> None:
+        self.calls.append(model.name)
+
+    def count(self, operation: str) -> int:
+        return self.calls.count(operation)
+
+    @property
+    def writes(self) -> list[str]:
+        return [name for name in self.calls if name in self.WRITES]
+
+    def reset(self) -> None:
+        self.calls.clear()

@@ -122,6 +122,9 @@ def test_sam_transform_accepts_the_template() -> None:
         pytest.fail("\n".join(cause.message for cause in exc.causes))
     types = {r["Type"] for r in output["Resources"].values()}
     assert {"AWS::Lambda::Function", "AWS::ApiGatewayV2::Api", "AWS::Scheduler::Schedule"} <= types
+    # What CloudFormation receives: the dev key entry is AWS::NoValue, which it removes.
+    api = output["Resources"]["ModelsApiFunction"]["Properties"]["Environment"]["Variables"]
+    assert api[env.DEV_API_KEY] == {"Ref": "AWS::NoValue"}
 
 
 def test_api_function_handler_runtime_and_architecture() -> None:
@@ -149,6 +152,7 @@ def test_api_environment_matches_settings() -> None:
         env.MODELS_TABLE: "ModelsTable",
         env.API_KEYS_TABLE: "ApiKeysTable",
         env.CATALOG_CACHE_TTL: "CatalogCacheTtl",
+        env.DEV_API_KEY: "AWS::NoValue",
     }
 
 
@@ -171,8 +175,14 @@ def test_sync_function_environment_matches_settings() -> None:
     ]
 
 
-def test_the_dev_api_key_is_never_in_the_template() -> None:
-    assert env.DEV_API_KEY not in TEMPLATE_PATH.read_text()
+def test_the_dev_api_key_is_declared_for_sam_local_but_never_given_a_value() -> None:
+    """SAM CLI injects only declared variables; CloudFormation drops an AWS::NoValue entry."""
+    text = TEMPLATE_PATH.read_text()
+    assert text.count(f"{env.DEV_API_KEY}:") == 1
+    assert f"{env.DEV_API_KEY}: !Ref AWS::NoValue" in text
+    for logical_id in ("ModelsApiFunction", "CatalogSyncFunction"):
+        variables = function(logical_id)["Environment"]["Variables"]
+        assert variables.get(env.DEV_API_KEY, "AWS::NoValue") == "AWS::NoValue"
 
 
 def test_api_function_may_only_read_the_two_tables() -> None:
@@ -270,12 +280,9 @@ def test_every_parameter_has_a_description_and_a_default() -> None:
 
 
 def test_sam_local_env_file_overrides_only_declared_variables() -> None:
-    """`sam local --env-vars` silently ignores a variable the template does not declare.
-
-    DEV_API_KEY is the deliberate exception: the template must never declare it, so
-    `sam local` drops it from events/env.json (see the README's SAM section).
-    """
+    """`sam local --env-vars` silently ignores a variable the template does not declare."""
     sam_env: dict[str, dict[str, str]] = json.loads((EVENTS / "env.json").read_text())
+    assert sam_env["ModelsApiFunction"][env.DEV_API_KEY]
     for logical_id, variables in sam_env.items():
         declared = set(function(logical_id)["Environment"]["Variables"])
-        assert set(variables) - {env.DEV_API_KEY} <= declared, logical_id
+        assert set(variables) <= declared, logical_id

@@ -1,0 +1,60 @@
+"""`CatalogChanged`: what the sync tells routers and caches after it changed the catalog."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+from catalog.errors import EventPublishFailed
+
+if TYPE_CHECKING:
+    from mypy_boto3_events import EventBridgeClient
+
+EVENT_SOURCE = "assistantrouter.models"
+DETAIL_TYPE = "CatalogChanged"
+
+
+class ChangePublisher(Protocol):
+    """Somewhere a CatalogChanged event goes. Raises EventPublishFailed when it cannot."""
+
+    def publish(self, detail: Mapping[str, Any]) -> None: ...
+
+
+class EventBridgePublisher:
+    """Puts one CatalogChanged event on an EventBridge bus."""
+
+    def __init__(self, bus_name: str, *, client: EventBridgeClient | None = None) -> None:
+        if not bus_name:
+            raise ValueError("bus_name must not be empty")
+        self.bus_name = bus_name
+        self._client = client
+
+    @property
+    def client(self) -> EventBridgeClient:
+        if self._client is None:
+            from catalog.aws import events_client
+
+            self._client = events_client()
+        return self._client
+
+    def publish(self, detail: Mapping[str, Any]) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        entry = {
+            "EventBusName": self.bus_name,
+            "Source": EVENT_SOURCE,
+            "DetailType": DETAIL_TYPE,
+            "Detail": json.dumps(detail, separators=(",", ":")),
+        }
+        try:
+            response = self.client.put_events(Entries=[entry])  # type: ignore[list-item]
+        except (ClientError, BotoCoreError) as exc:
+            raise EventPublishFailed(f"{DETAIL_TYPE} to bus {self.bus_name}: {exc}") from exc
+        # PutEvents answers 200 even when an entry failed: the failure is in the entry.
+        if response.get("FailedEntryCount", 0):
+            failed = response["Entries"][0]
+            raise EventPublishFailed(
+                f"{DETAIL_TYPE} to bus {self.bus_name}: "
+                f"{failed.get('ErrorCode')}: {failed.get('ErrorMessage')}"
+            )
