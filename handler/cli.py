@@ -42,6 +42,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=3000)
     serve.set_defaults(command=_serve)
 
+    dev = commands.add_parser(
+        "dev",
+        help="full local stack without Docker: moto DynamoDB + S3, synced catalog, the API",
+    )
+    dev.add_argument("--port", type=int, default=3000, help="port of the API")
+    dev.add_argument(
+        "--aws-port", type=int, default=0, help="port of the local AWS endpoint (default: any free)"
+    )
+    dev.set_defaults(command=_dev)
+
     sync = commands.add_parser(
         "sync", help="publish the curated catalog into MODELS_TABLE; prints the report (JSON)"
     )
@@ -101,7 +111,44 @@ def _serve(args: argparse.Namespace) -> int:
     else:
         print("API key: create one with `ar-models keys create --name NAME`")
     sys.stdout.flush()
-    uvicorn.run("handler.api:app", host=args.host, port=args.port, log_level="info")
+    # lifespan="off": the app has no startup work (as under Mangum).
+    uvicorn.run("handler.api:app", host=args.host, port=args.port, log_level="info", lifespan="off")
+    return 0
+
+
+def _dev(args: argparse.Namespace) -> int:
+    import signal
+
+    import uvicorn
+
+    from catalog.errors import CatalogError
+    from handler.devstack import LOOPBACK, DevStackError, dev_stack
+
+    # SIGTERM must unwind like Ctrl-C, so the local AWS server is stopped in every case.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    url = f"http://{LOOPBACK}:{args.port}"
+    try:
+        with dev_stack(aws_port=args.aws_port) as stack:
+            report = stack.sync_report
+            print(f"Local AWS (moto: DynamoDB, S3) on {stack.endpoint}")
+            print(
+                f"Catalog {stack.source} published: version {report.version}, "
+                f"{len(report.added) + report.unchanged} models"
+            )
+            print(f"AssistantRouter models API on {url}/v1")
+            print(f"API key: {stack.api_key}")
+            print(f'Try: curl -H "Authorization: Bearer {stack.api_key}" {url}/v1/models')
+            print("To change the catalog from another shell, export these, upload and sync:")
+            for name, value in stack.environment.items():
+                print(f"  export {name}={value}")
+            print(f"  aws s3 cp my-models.json {stack.source} && ar-models sync")
+            print("Ctrl-C stops everything.")
+            sys.stdout.flush()
+            uvicorn.run(
+                "handler.api:app", host=LOOPBACK, port=args.port, log_level="info", lifespan="off"
+            )
+    except (DevStackError, CatalogError) as exc:
+        return _fail(str(exc))
     return 0
 
 
