@@ -21,12 +21,11 @@ TEMPLATE = load_template(TEMPLATE_PATH)
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
 
 API_READ_ACTIONS = {"dynamodb:GetItem", "dynamodb:Query"}
+# Exactly the calls catalog.sync makes (BatchWriteItem needs no PutItem/DeleteItem grant).
 SYNC_TABLE_ACTIONS = {
     "dynamodb:Query",
     "dynamodb:GetItem",
     "dynamodb:BatchWriteItem",
-    "dynamodb:PutItem",
-    "dynamodb:DeleteItem",
     "dynamodb:UpdateItem",
 }
 
