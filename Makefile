@@ -4,7 +4,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve dev test lint bench clean
+# The SAM CLI lives in a venv of its own (its pins would fight the dev venv's); see requirements-sam.txt.
+SAM_PYTHON ?= $(PYTHON)
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+SAM_STAMP := $(SAM_VENV)/.installed
+# The SAM CLI must not try to send telemetry from a build or from CI.
+export SAM_CLI_TELEMETRY ?= 0
+
+# What the Lambda artifact is built from (see the README's "Build and deploy").
+LAMBDA_PACKAGES := handler catalog
+LAMBDA_REQUIREMENTS := requirements-lambda.txt
+# Lambda's python3.13 runtime: CPython 3.13 on Amazon Linux 2023 (glibc 2.34), x86_64 (template.yaml).
+LAMBDA_PYTHON_VERSION := 3.13
+LAMBDA_PLATFORMS := manylinux2014_x86_64 manylinux_2_28_x86_64 manylinux_2_34_x86_64
+
+.PHONY: serve dev test lint bench clean sam validate build lambda-requirements \
+	build-ModelsApiFunction build-CatalogSyncFunction
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,17 +28,67 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+$(SAM_STAMP): requirements-sam.txt
+	$(SAM_PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/pip install --quiet -r requirements-sam.txt
+	touch $(SAM_STAMP)
+
 serve: $(STAMP)  ## run the API locally on the bundled catalog (port 3000)
 	$(BIN)/ar-models serve
 
 dev: $(STAMP)  ## full local stack: moto DynamoDB + S3, synced catalog, API on port 3000
 	$(BIN)/ar-models dev
 
-test: $(STAMP)  ## lint, type-check and run the whole test suite
+test: $(STAMP) $(SAM_STAMP)  ## lint, type-check and run the whole test suite (sam build included)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	SAM_CLI=$(CURDIR)/$(SAM) $(BIN)/pytest
+
+sam: $(SAM_STAMP)  ## install the pinned SAM CLI into .venv-sam
+
+validate: $(SAM_STAMP)  ## sam validate --lint
+	$(SAM) validate --lint
+
+build: $(SAM_STAMP)  ## sam build into .aws-sam/build (runs the build-* targets below)
+	$(SAM) build
+
+# `sam build` runs these (template.yaml: Metadata BuildMethod makefile) with ARTIFACTS_DIR set,
+# in the source directory (samconfig.toml: build_in_source). The artifact is the runtime code
+# only: the two packages (with catalog/models.json and the py.typed markers) plus the pinned
+# runtime dependencies as Linux x86_64 CPython 3.13 wheels, whatever the host's Python.
+# No bytecode: it would be compiled by the host's Python, for the wrong version.
+build-ModelsApiFunction build-CatalogSyncFunction:
+	$(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set: `sam build` runs this target))
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-compile \
+		--no-deps --require-hashes --only-binary=:all: \
+		--implementation cp --python-version $(LAMBDA_PYTHON_VERSION) \
+		$(addprefix --platform ,$(LAMBDA_PLATFORMS)) \
+		--target "$(ARTIFACTS_DIR)" -r $(LAMBDA_REQUIREMENTS)
+	rm -rf "$(ARTIFACTS_DIR)/bin"
+	cp -R $(LAMBDA_PACKAGES) "$(ARTIFACTS_DIR)/"
+	find "$(ARTIFACTS_DIR)" -name __pycache__ -type d -prune -exec rm -rf {} +
+	find "$(ARTIFACTS_DIR)" -name '*.py[co]' -type f -delete
+
+# requirements-lambda.txt: pyproject's [project].dependencies without boto3 (the Lambda runtime
+# provides it), resolved for the Lambda runtime with hashes. Existing pins are kept unless
+# pyproject requires otherwise; `make lambda-requirements UPGRADE=1` moves to the newest releases.
+lambda-requirements: $(STAMP)  ## regenerate requirements-lambda.txt from pyproject.toml
+	$(BIN)/python -c 'import tomllib; from packaging.requirements import Requirement; \
+		deps = tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]; \
+		print("\n".join(d for d in deps if Requirement(d).name != "boto3"))' \
+	| $(BIN)/uv pip compile - --quiet --no-header --generate-hashes \
+		--python-version $(LAMBDA_PYTHON_VERSION) --python-platform x86_64-manylinux_2_34 \
+		$(if $(UPGRADE),--upgrade) --output-file $(LAMBDA_REQUIREMENTS)
+	{ printf '%s\n' \
+		'# Runtime dependencies of the Lambda artifact. Generated, do not edit: `make lambda-requirements`' \
+		'# (keeps these pins unless pyproject.toml rules them out; UPGRADE=1 takes the newest allowed).' \
+		'# It runs `uv pip compile --generate-hashes --python-version 3.13 --python-platform' \
+		'# x86_64-manylinux_2_34` on pyproject.toml [project].dependencies minus boto3, which the' \
+		'# Lambda python3.13 runtime provides (with botocore); see the README, "Build and deploy".'; \
+	  cat $(LAMBDA_REQUIREMENTS); } > $(LAMBDA_REQUIREMENTS).tmp
+	mv $(LAMBDA_REQUIREMENTS).tmp $(LAMBDA_REQUIREMENTS)
 
 clean:
-	rm -rf $(VENV) .aws-sam .pytest_cache .coverage .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .coverage .mypy_cache .ruff_cache
