@@ -89,11 +89,12 @@ class CatalogCache:
 
     def _read(self, store: CatalogStore) -> CatalogView:
         view = self._view
+        version = None
         if view is not None and view.source is not CatalogSource.BUNDLED:
             version = store.read_version()
             if version == view.snapshot.version:
                 return CatalogView(view.snapshot, CatalogSource.DYNAMODB)
-        contents = store.read_catalog()
+        contents = store.read_catalog(version=version)
         if contents is None:
             logger.warning("catalog table has no published catalog yet; serving the bundled one")
             return self._bundled_view()

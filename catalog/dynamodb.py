@@ -117,13 +117,15 @@ class DynamoDBCatalogStore:
         digest = item.get("digest", {}).get("S")
         return CatalogMeta(version=int(item["version"]["N"]), digest=digest)
 
-    def read_catalog(self) -> CatalogContents | None:
+    def read_catalog(self, *, version: int | None = None) -> CatalogContents | None:
         """The version, then every model item. Malformed items are skipped with a warning.
 
-        The version is read first: if a sync lands in between, the models may be newer than the
-        version says, and the next revalidation sees the new version and reads again.
+        The version is read first (or given by a caller that has just read it): if a sync lands
+        in between, the models may be newer than the version says, and the next revalidation
+        sees the new version and reads again. Never the other way round.
         """
-        version = self.read_version()
+        if version is None:
+            version = self.read_version()
         if version is None:
             return None
         ordered: list[tuple[int, str, Model]] = []

@@ -24,6 +24,9 @@ class CatalogStore(Protocol):
         """The published version, or None when nothing was published yet. Must be cheap."""
         ...
 
-    def read_catalog(self) -> CatalogContents | None:
-        """The whole published catalog, or None when nothing was published yet."""
+    def read_catalog(self, *, version: int | None = None) -> CatalogContents | None:
+        """The whole published catalog, or None when nothing was published yet.
+
+        `version`: the published version the caller has just read, so it is not read again.
+        """
         ...

@@ -41,8 +41,8 @@ class FakeStore:
             raise CatalogUnavailable("throttled")
         return self.version
 
-    def read_catalog(self) -> CatalogContents | None:
-        self.calls.append("read_catalog")
+    def read_catalog(self, *, version: int | None = None) -> CatalogContents | None:
+        self.calls.append("read_catalog" if version is None else f"read_catalog({version})")
         if self.failing:
             raise CatalogUnavailable("throttled")
         return None if self.version is None else CatalogContents(self.version, self.models)
@@ -94,6 +94,8 @@ def test_new_version_is_read_and_served_after_ttl(store: FakeStore, clock: Clock
     clock.now += 1
     assert served_ids(cache) == ["one", "two"]
     assert cache.current().snapshot.version == 2
+    # The version read by the revalidation is handed on, not read a second time.
+    assert store.calls == ["read_catalog", "read_version", "read_catalog(2)"]
 
 
 def test_failure_before_any_read_serves_bundled(store: FakeStore, clock: Clock) -> None:
@@ -174,4 +176,4 @@ def test_revalidation_against_dynamodb_is_one_get_item(
     operations.clear()
     clock.now += 61
     assert served_ids(cache) == ["a"]
-    assert operations == ["GetItem", "GetItem", "Query"]
+    assert operations == ["GetItem", "Query"]  # the version is read once, not twice
