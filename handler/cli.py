@@ -96,14 +96,16 @@ def _serve(args: argparse.Namespace) -> int:
     from handler.deps import reset
     from handler.keys import generate_key
 
-    key = os.environ.get(env.DEV_API_KEY, "").strip()
-    if not key and not os.environ.get(env.API_KEYS_TABLE):
-        # Fail closed stays true locally: a fresh key per run, never a well-known default.
+    settings = env.get_settings()
+    key = settings.dev_api_key
+    if not key and not settings.api_keys_table:
+        # Fail closed stays true locally: a fresh key per run, never a well-known default. The
+        # app reads it from the environment, like every setting.
         key = generate_key()
         os.environ[env.DEV_API_KEY] = key
     reset()
     url = f"http://{args.host}:{args.port}"
-    table = os.environ.get(env.MODELS_TABLE) or "bundled catalog"
+    table = settings.models_table or "bundled catalog"
     print(f"AssistantRouter models API on {url}/v1 ({table})")
     if key:
         print(f"API key: {key}")
@@ -195,7 +197,7 @@ def _problems(exc: InvalidCatalog) -> str:
 def _key_store() -> ApiKeyStore | None:
     from handler.keys import ApiKeyStore
 
-    table = os.environ.get(env.API_KEYS_TABLE, "").strip()
+    table = env.get_settings().api_keys_table
     if not table:
         return None
     return ApiKeyStore(table)

@@ -1,4 +1,4 @@
-"""`ar-models dev`: the local stack without Docker, in-process and end to end as a user runs it."""
+"""`ar-models dev` and `ar-models serve`: the local servers, in process and as a user runs them."""
 
 from __future__ import annotations
 
@@ -71,13 +71,14 @@ def test_a_failure_while_provisioning_still_stops_the_server(
 # -- end to end: the console script, as a developer runs it ---------------------------------------
 
 
-class DevProcess:
-    """`ar-models dev` in its own session, its stdout read line by line in the background."""
+class CliProcess:
+    """`ar-models ...` in its own session, its stdout read line by line in the background."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, *args: str, last_banner_line: str) -> None:
         environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        self.last_banner_line = last_banner_line
         self.process = subprocess.Popen(
-            [str(AR_MODELS), "dev", "--port", str(port)],
+            [str(AR_MODELS), *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
@@ -95,15 +96,15 @@ class DevProcess:
     def banner(self, timeout: float = 60) -> list[str]:
         lines: list[str] = []
         deadline = time.monotonic() + timeout
-        while not lines or lines[-1] != "Ctrl-C stops everything.":
+        while not lines or not lines[-1].startswith(self.last_banner_line):
             try:
                 lines.append(self.lines.get(timeout=max(0.1, deadline - time.monotonic())))
             except Empty:
-                pytest.fail(f"ar-models dev printed no banner in {timeout}s: {lines}")
+                pytest.fail(f"ar-models printed no banner in {timeout}s: {lines}")
         return lines
 
     def group_members(self) -> list[int]:
-        """Pids still alive in the process group `ar-models dev` started."""
+        """Pids still alive in the process group `ar-models` started."""
         members = []
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
@@ -124,8 +125,10 @@ class DevProcess:
 
 
 @pytest.fixture
-def dev_process() -> Iterator[DevProcess]:
-    running = DevProcess(free_port())
+def dev_process() -> Iterator[CliProcess]:
+    running = CliProcess(
+        "dev", "--port", str(free_port()), last_banner_line="Ctrl-C stops everything."
+    )
     yield running
     running.stop()  # kills it only if the test failed before stopping it
 
@@ -142,7 +145,7 @@ def wait_for(check: Any, timeout: float = 20.0) -> Any:
 
 
 @pytest.mark.slow
-def test_ar_models_dev_end_to_end_with_the_openai_sdk(dev_process: DevProcess) -> None:
+def test_ar_models_dev_end_to_end_with_the_openai_sdk(dev_process: CliProcess) -> None:
     from openai import NotFoundError, OpenAI
 
     banner = dev_process.banner()
@@ -195,13 +198,39 @@ def test_ar_models_dev_end_to_end_with_the_openai_sdk(dev_process: DevProcess) -
     assert not port_is_open(int(api_url.split(":")[2].split("/")[0]))
 
 
-def _assert_nothing_left(dev_process: DevProcess) -> None:
+def _assert_nothing_left(dev_process: CliProcess) -> None:
     assert dev_process.group_members() == []
 
 
 @pytest.mark.slow
-def test_sigterm_also_stops_everything(dev_process: DevProcess) -> None:
+def test_sigterm_also_stops_everything(dev_process: CliProcess) -> None:
     dev_process.banner()
     dev_process.process.send_signal(signal.SIGTERM)  # to the CLI alone, as a supervisor does
     dev_process.process.wait(timeout=20)
     wait_for(lambda: _assert_nothing_left(dev_process), timeout=5)
+
+
+@pytest.mark.slow
+def test_ar_models_serve_prints_a_working_url_and_key() -> None:
+    """The README's first command: the bundled catalog, a fresh key, fail closed without it."""
+    import httpx
+
+    port = free_port()
+    serve = CliProcess("serve", "--port", str(port), last_banner_line="Try: curl")
+    try:
+        banner = serve.banner()
+        assert (
+            banner[0]
+            == f"AssistantRouter models API on http://127.0.0.1:{port}/v1 (bundled catalog)"
+        )
+        key = banner[1].removeprefix("API key: ")
+        assert key.startswith("ar-")
+        url = f"http://127.0.0.1:{port}/v1/models"
+        listed = wait_for(lambda: httpx.get(url, headers={"Authorization": f"Bearer {key}"}))
+        assert [m["id"] for m in listed.json()["data"]] == BUNDLED_IDS
+        assert httpx.get(url, headers={"Authorization": "Bearer ar-guess"}).status_code == 401
+        serve.process.send_signal(signal.SIGINT)
+        serve.process.wait(timeout=20)
+        assert not port_is_open(port)
+    finally:
+        serve.stop()
