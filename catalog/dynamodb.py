@@ -4,20 +4,17 @@ Layout (one partition, read with one Query, sorted by sort key for free):
     pk="catalog", sk="meta"          version (N), count (N), digest (S), updated_at (S)
     pk="catalog", sk="model#<id>"    model (M): the model document, position (N): curated order
 
-`digest` is the content hash of the published entries (see `catalog_digest`): the sync compares
-it with its source to tell "already published" from "items written but version never advanced"
-(a run that crashed between its writes and its version bump).
+`digest` is the content hash of the published entries (`catalog.store.catalog_digest`): the
+sync compares it with its source to tell "already published" from "items written but version
+never advanced" (a run that crashed between its writes and its version bump).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -26,7 +23,7 @@ from pydantic import ValidationError
 
 from catalog.errors import CatalogUnavailable, VersionConflict
 from catalog.schema import Model
-from catalog.store import CatalogContents
+from catalog.store import CatalogContents, CatalogMeta, StoredEntry
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -38,32 +35,6 @@ PARTITION = "catalog"
 META_SK = "meta"
 MODEL_SK_PREFIX = "model#"
 BATCH_SIZE = 25  # BatchWriteItem's limit
-
-
-@dataclass(frozen=True, slots=True)
-class StoredEntry:
-    """One model as the sync compares and writes it: curated position and JSON document."""
-
-    position: int
-    document: Mapping[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogMeta:
-    """The meta item: the published version and the digest of what it published."""
-
-    version: int
-    digest: str | None
-
-
-def catalog_digest(entries: Mapping[str, StoredEntry]) -> str:
-    """A content hash of a set of entries, independent of dict order."""
-    canonical = json.dumps(
-        sorted((model_id, entry.position, entry.document) for model_id, entry in entries.items()),
-        sort_keys=True,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 class DynamoDBCatalogStore:

@@ -1,9 +1,12 @@
-"""The read port of the catalog: where a published catalog comes from."""
+"""The catalog store's ports and the shapes they exchange, free of any storage detail."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from catalog.schema import Model
@@ -30,3 +33,29 @@ class CatalogStore(Protocol):
         `version`: the published version the caller has just read, so it is not read again.
         """
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntry:
+    """One model as the sync compares and writes it: curated position and JSON document."""
+
+    position: int
+    document: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogMeta:
+    """The published version and the digest of the entries it published."""
+
+    version: int
+    digest: str | None
+
+
+def catalog_digest(entries: Mapping[str, StoredEntry]) -> str:
+    """A content hash of a set of entries, independent of their order."""
+    canonical = json.dumps(
+        sorted((model_id, entry.position, entry.document) for model_id, entry in entries.items()),
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -15,13 +15,13 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
-from catalog.dynamodb import CatalogMeta, StoredEntry, catalog_digest
 from catalog.errors import EventPublishFailed, RemovalRefused
 from catalog.events import ChangePublisher
 from catalog.schema import Model
+from catalog.store import CatalogMeta, StoredEntry, catalog_digest
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ class CatalogSync:
 
         version = None if meta is None else meta.version
         writes = 0
-        announce = False
+        advanced = False
         if not dry_run:
             if diff.changed:
                 writes = self._store.write_entries(diff.puts, diff.removed)
@@ -138,24 +138,36 @@ class CatalogSync:
             # its version bump: the items are right, but no container knows they changed.
             if diff.changed or meta is None or meta.digest != digest:
                 version = self._store.advance_version(version, count=len(desired), digest=digest)
-                announce = True
+                advanced = True
 
-        report = SyncReport(
-            source=source,
-            dry_run=dry_run,
-            added=diff.added,
-            updated=diff.updated,
-            removed=diff.removed,
-            unchanged=diff.unchanged,
-            version=version,
-            duration_ms=0,
-            writes=writes,
-        )
-        if announce and self._publisher is not None:
-            report = self._announce(report, started)
-        report = _with_duration(report, self._clock() - started)
-        logger.info(json.dumps(report.to_dict(), separators=(",", ":")))
-        return report
+        def report(*, event_published: bool) -> SyncReport:
+            return SyncReport(
+                source=source,
+                dry_run=dry_run,
+                added=diff.added,
+                updated=diff.updated,
+                removed=diff.removed,
+                unchanged=diff.unchanged,
+                version=version,
+                duration_ms=round((self._clock() - started) * 1000),
+                writes=writes,
+                event_published=event_published,
+            )
+
+        published = False
+        if advanced and self._publisher is not None:
+            detail = {"version": version, "source": source, **_changes(diff)}
+            try:
+                self._publisher.publish(detail)
+            except EventPublishFailed:
+                # The catalog is published and correct; only the announcement is lost. Log the
+                # report, then fail the run so the errors alarm says so.
+                logger.error(_json_line(report(event_published=False)))
+                raise
+            published = True
+        final = report(event_published=published)
+        logger.info(_json_line(final))
+        return final
 
     def _guard(
         self, diff: CatalogDiff, desired: Mapping[str, StoredEntry], *, published: int, force: bool
@@ -181,25 +193,10 @@ class CatalogSync:
                 published=published,
             )
 
-    def _announce(self, report: SyncReport, started: float) -> SyncReport:
-        assert self._publisher is not None
-        detail = {
-            "version": report.version,
-            "source": report.source,
-            "added": report.added,
-            "updated": report.updated,
-            "removed": report.removed,
-        }
-        try:
-            self._publisher.publish(detail)
-        except EventPublishFailed:
-            # The catalog is published and correct; only the announcement is lost. Log the
-            # report, then fail the run so the errors alarm says so.
-            failed = _with_duration(report, self._clock() - started)
-            logger.error(json.dumps(failed.to_dict(), separators=(",", ":")))
-            raise
-        return replace(report, event_published=True)
+
+def _changes(diff: CatalogDiff) -> dict[str, list[str]]:
+    return {"added": diff.added, "updated": diff.updated, "removed": diff.removed}
 
 
-def _with_duration(report: SyncReport, seconds: float) -> SyncReport:
-    return replace(report, duration_ms=round(seconds * 1000))
+def _json_line(report: SyncReport) -> str:
+    return json.dumps(report.to_dict(), separators=(",", ":"))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from catalog.dynamodb import DynamoDBCatalogStore, StoredEntry, catalog_digest
+from catalog.dynamodb import DynamoDBCatalogStore
 from catalog.schema import Model
+from catalog.store import StoredEntry, catalog_digest
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

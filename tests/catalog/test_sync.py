@@ -10,9 +10,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from catalog.bundled import bundled_models
-from catalog.dynamodb import DynamoDBCatalogStore, StoredEntry
+from catalog.dynamodb import DynamoDBCatalogStore
 from catalog.errors import CatalogUnavailable, EventPublishFailed, RemovalRefused, VersionConflict
 from catalog.schema import Model
+from catalog.store import StoredEntry
 from catalog.sync import CatalogSync, diff_entries
 from tests.factories import CallCounter, make_model
 
