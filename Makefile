@@ -22,10 +22,17 @@ LAMBDA_PLATFORMS := manylinux2014_x86_64 manylinux_2_28_x86_64 manylinux_2_34_x8
 .PHONY: serve dev test lint bench clean sam validate build lambda-requirements \
 	build-ModelsApiFunction build-CatalogSyncFunction
 
-$(STAMP): pyproject.toml
+# The dev venv gets exactly the runtime dependencies the Lambda ships: requirements-lambda.txt's
+# pins are its constraints (tests/test_lambda_requirements.py fails on a drift), and changing them
+# reinstalls it. A constraints file cannot carry hashes, hence the hash-free copy in the venv.
+LAMBDA_CONSTRAINTS := $(VENV)/lambda-constraints.txt
+
+$(STAMP): pyproject.toml $(LAMBDA_REQUIREMENTS)
 	$(PYTHON) -m venv $(VENV)
+	sed -n 's/^\([A-Za-z0-9][A-Za-z0-9._-]*==[^[:space:];\\]*\).*/\1/p' \
+		$(LAMBDA_REQUIREMENTS) > $(LAMBDA_CONSTRAINTS)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c $(LAMBDA_CONSTRAINTS) -e '.[dev]'
 	touch $(STAMP)
 
 $(SAM_STAMP): requirements-sam.txt

@@ -1,12 +1,14 @@
 """requirements-lambda.txt, the Lambda artifact's pinned dependencies, agrees with pyproject.toml.
 
 `make lambda-requirements` generates it; this checks, offline, that nobody changed pyproject's
-runtime dependencies without regenerating it, and that it never carries boto3 (the Lambda
-runtime's) or a test tool.
+runtime dependencies without regenerating it, that it never carries boto3 (the Lambda
+runtime's) or a test tool, and that the environment the tests run in has exactly those pins
+(the Makefile installs .venv with them as constraints), so the tests exercise what ships.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 import tomllib
 from pathlib import Path
@@ -85,6 +87,23 @@ def test_requirements_file_pins_what_the_lambda_needs_and_not_boto3() -> None:
     assert {"fastapi", "mangum", "pydantic", "pydantic-core", "starlette"} <= set(pins)
     assert "boto3" in {canonicalize_name(Requirement(d).name) for d in runtime_dependencies()}
     assert not {"boto3", "botocore"} & set(pins)
+
+
+def test_the_test_environment_has_the_versions_the_lambda_ships() -> None:
+    # `make test` installs .venv with requirements-lambda.txt's pins as constraints and reinstalls
+    # it when the file changes; a venv that drifted would test other fastapi/pydantic code.
+    drifted = []
+    for name, (pinned, _) in parse_pins(REQUIREMENTS.read_text()).items():
+        try:
+            installed = Version(importlib.metadata.version(name))
+        except importlib.metadata.PackageNotFoundError:
+            drifted.append(f"{name}: not installed, the Lambda ships {pinned}")
+            continue
+        if installed != pinned:
+            drifted.append(f"{name}: {installed} installed, the Lambda ships {pinned}")
+    assert drifted == [], "reinstall the venv (`make test` does when the pins change):\n" + (
+        "\n".join(drifted)
+    )
 
 
 def test_requirements_file_says_how_it_was_generated() -> None:
