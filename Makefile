@@ -19,8 +19,30 @@ LAMBDA_REQUIREMENTS := requirements-lambda.txt
 LAMBDA_PYTHON_VERSION := 3.13
 LAMBDA_PLATFORMS := manylinux2014_x86_64 manylinux_2_28_x86_64 manylinux_2_34_x86_64
 
+# The CPython 3.13 that compiles the artifact's bytecode (bytecode is specific to a minor version).
+# Set LAMBDA_PYTHON to choose one; otherwise the first candidate that really runs as CPython 3.13:
+# python3.13 on PATH (a pyenv shim there fails when pyenv's selected version is another one),
+# pyenv's 3.13.x installs (`pyenv root`, PYENV_ROOT or ~/.pyenv), /usr/local/bin, /usr/bin.
+# Found on first use only (a recipe that needs it), then kept for the rest of the run.
+comma := ,
+LAMBDA_PYTHON_CHECK := import sys; assert sys.implementation.name == "cpython" \
+	and sys.version_info[:2] == ($(subst .,$(comma) ,$(LAMBDA_PYTHON_VERSION))); print(sys.executable)
+LAMBDA_PYTHON ?= $(eval LAMBDA_PYTHON := $(shell \
+	for cand in python$(LAMBDA_PYTHON_VERSION) \
+		$$(pyenv root 2>/dev/null)/versions/$(LAMBDA_PYTHON_VERSION)*/bin/python$(LAMBDA_PYTHON_VERSION) \
+		$${PYENV_ROOT:-$$HOME/.pyenv}/versions/$(LAMBDA_PYTHON_VERSION)*/bin/python$(LAMBDA_PYTHON_VERSION) \
+		/usr/local/bin/python$(LAMBDA_PYTHON_VERSION) /usr/bin/python$(LAMBDA_PYTHON_VERSION); do \
+		"$$cand" -I -c '$(LAMBDA_PYTHON_CHECK)' 2>/dev/null && break; \
+	done))$(LAMBDA_PYTHON)
+# A recipe command: prints LAMBDA_PYTHON's full path, or stops the build saying what to do.
+LAMBDA_PYTHON_OR_STOP = "$(LAMBDA_PYTHON)" -I -c '$(LAMBDA_PYTHON_CHECK)' 2>/dev/null || { \
+	echo '$(if $(LAMBDA_PYTHON),LAMBDA_PYTHON=$(LAMBDA_PYTHON): )no working CPython \
+	$(LAMBDA_PYTHON_VERSION) (the Lambda runtime version, needed to compile the bytecode of the \
+	artifact): install one (e.g. with pyenv install $(LAMBDA_PYTHON_VERSION)) or set \
+	LAMBDA_PYTHON=/path/to/python$(LAMBDA_PYTHON_VERSION)' >&2; exit 1; }
+
 .PHONY: serve dev test lint bench clean sam validate build lambda-requirements \
-	build-ModelsApiFunction build-CatalogSyncFunction
+	print-lambda-python build-ModelsApiFunction build-CatalogSyncFunction
 
 # The dev venv gets exactly the runtime dependencies the Lambda ships: requirements-lambda.txt's
 # pins are its constraints (tests/test_lambda_requirements.py fails on a drift), and changing them
@@ -61,13 +83,25 @@ validate: $(SAM_STAMP)  ## sam validate --lint
 build: $(SAM_STAMP)  ## sam build into .aws-sam/build (runs the build-* targets below)
 	$(SAM) build
 
+# The interpreter the build compiles bytecode with (tests/test_sam_build.py imports with it too).
+print-lambda-python:
+	@$(LAMBDA_PYTHON_OR_STOP)
+
 # `sam build` runs these (template.yaml: Metadata BuildMethod makefile) with ARTIFACTS_DIR set,
 # in the source directory (samconfig.toml: build_in_source). The artifact is the runtime code
 # only: the two packages (with catalog/models.json and the py.typed markers) plus the pinned
 # runtime dependencies as Linux x86_64 CPython 3.13 wheels, whatever the host's Python.
-# No bytecode: it would be compiled by the host's Python, for the wrong version.
+# Then all of it is compiled to bytecode by CPython 3.13 (the host's own bytecode, if any, is
+# removed first): Lambda's /var/task is read-only, so without shipped .pyc files every cold start
+# compiles every module in memory again. unchecked-hash: the deployment zip does not reliably
+# keep the files' mtimes, so timestamp-based .pyc files could look stale and be ignored; the
+# artifact never changes once built, so the source need not be checked against them either.
+# -I: no PYTHON* variable (PYTHONPYCACHEPREFIX, PYTHONOPTIMIZE) may change where or what it writes.
+# -d /var/task: the source paths recorded in the bytecode are those on Lambda (LAMBDA_TASK_ROOT),
+# not the build directory's, so both functions' artifacts are identical, whoever builds them.
 build-ModelsApiFunction build-CatalogSyncFunction:
 	$(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set: `sam build` runs this target))
+	@{ $(LAMBDA_PYTHON_OR_STOP); } >/dev/null
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-compile \
 		--no-deps --require-hashes --only-binary=:all: \
 		--implementation cp --python-version $(LAMBDA_PYTHON_VERSION) \
@@ -77,6 +111,8 @@ build-ModelsApiFunction build-CatalogSyncFunction:
 	cp -R $(LAMBDA_PACKAGES) "$(ARTIFACTS_DIR)/"
 	find "$(ARTIFACTS_DIR)" -name __pycache__ -type d -prune -exec rm -rf {} +
 	find "$(ARTIFACTS_DIR)" -name '*.py[co]' -type f -delete
+	"$(LAMBDA_PYTHON)" -I -m compileall -q -j 0 --invalidation-mode unchecked-hash \
+		-d /var/task "$(ARTIFACTS_DIR)"
 
 # requirements-lambda.txt: pyproject's [project].dependencies without boto3 (the Lambda runtime
 # provides it), resolved for the Lambda runtime with hashes. Existing pins are kept unless

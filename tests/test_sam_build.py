@@ -3,10 +3,13 @@
 The real SAM CLI (from .venv-sam, which `make test` installs; SAM_CLI overrides the path) builds
 the template once per test session into pytest's tmp_path, as a developer's `sam build` does
 (samconfig.toml applies) but with --no-cached and --build-dir, so the repository's .aws-sam is
-left alone. The API artifact is then imported by a bare CPython of the template's runtime version:
-`-I -S -B` (isolated: no PYTHON* variables, no user or site-packages, no bytecode written) with the
-artifact as the only entry added to sys.path, since -I ignores PYTHONPATH. boto3 is not there,
-just as it is not in the artifact: the list path on the bundled catalog must not need it. A
+left alone. The artifacts ship bytecode compiled by CPython of the template's runtime version, for
+every module. The API artifact is then imported by that same interpreter, the one the Makefile
+resolves (`make -s print-lambda-python`, LAMBDA_PYTHON overrides it): `-I -S` (isolated: no
+PYTHON* variables, no user or site-packages) with the artifact as the only entry added to sys.path,
+since -I ignores PYTHONPATH. It must run from the shipped bytecode, as on Lambda's read-only
+/var/task: no module of the artifact compiled from source, no file written into it. boto3 is not
+there, just as it is not in the artifact: the list path on the bundled catalog must not need it. A
 missing package or data file fails here, not on the first request after a deploy.
 
 No SAM CLI or no interpreter of the runtime's version is a failure, not a skip: CI must run this.
@@ -14,9 +17,9 @@ No SAM CLI or no interpreter of the runtime's version is a failure, not a skip: 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
-import shutil
 import subprocess
 import time
 import zipfile
@@ -55,16 +58,27 @@ NOT_RUNTIME = (
     ".aws-sam",
     ".git",
 )
-# Lambda takes at most 250 MB unzipped (50 MB zipped for a direct upload). The artifact is about
-# a twentieth of this budget (README, "Build and deploy"); much more means something that is not
-# runtime code got in.
+# Lambda takes at most 250 MB unzipped (50 MB zipped for a direct upload). The artifact, bytecode
+# included, is about 6 % of this budget (README, "Build and deploy"); much more means something that
+# is not runtime code got in.
 MAX_UNZIPPED_BYTES = 25 * 2**20
 MAX_ZIPPED_BYTES = 8 * 2**20
 
 _CLEAN_INVOKE = """
 import json, sys, sysconfig
+from importlib.machinery import SourceFileLoader
 artifact, event_path, out_path = sys.argv[1:4]
+
+# Every source file the import system compiles, for lack of usable bytecode beside it.
+compiled = []
+_source_to_code = SourceFileLoader.source_to_code
+def _recording_source_to_code(self, data, path, *args, **kwargs):
+    compiled.append(path)
+    return _source_to_code(self, data, path, *args, **kwargs)
+SourceFileLoader.source_to_code = _recording_source_to_code
+
 sys.path.insert(0, artifact)
+import handler.api
 from handler.api import lambda_handler
 
 class Context:
@@ -88,7 +102,8 @@ stdlib = sorted({sysconfig.get_path("stdlib"), sysconfig.get_path("platstdlib")}
 site = sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")})
 with open(out_path, "w") as f:
     json.dump({"response": response, "files": files, "stdlib": stdlib, "site": site,
-               "version": list(sys.version_info[:2])}, f)
+               "version": list(sys.version_info[:2]), "compiled": compiled,
+               "api_cached": handler.api.__cached__}, f)
 """
 
 
@@ -102,6 +117,7 @@ class Build:
         return self.directory / function
 
 
+@functools.cache
 def runtime_version() -> str:
     """ "3.13" for the template's `Runtime: python3.13` (Globals)."""
     runtime: str = load_template(TEMPLATE_PATH)["Globals"]["Function"]["Runtime"]
@@ -121,43 +137,33 @@ def sam_cli() -> Path:
     return sam
 
 
-def lambda_python(version: str) -> Path:
-    """A working CPython `version` (LAMBDA_PYTHON, else python3.X on PATH, else pyenv's)."""
-    if configured := os.environ.get("LAMBDA_PYTHON"):
-        candidates = [configured]
-    else:
-        pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-        installed = sorted(pyenv.glob(f"{version}*/bin/python{version}"), key=_version_key)
-        candidates = [
-            *filter(None, [shutil.which(f"python{version}")]),
-            *(str(p) for p in reversed(installed)),
-            f"/usr/bin/python{version}",
-            f"/usr/local/bin/python{version}",
-        ]
-    for candidate in candidates:
-        try:
-            probe = subprocess.run(
-                [candidate, "-I", "-c", "import sys; print(sys.executable); print(sys.version)"],
-                capture_output=True,
-                text=True,
-                timeout=30,
-                check=False,
-            )
-        except OSError:
-            continue
-        lines = probe.stdout.splitlines()
-        if probe.returncode == 0 and len(lines) >= 2 and lines[1].startswith(f"{version}."):
-            return Path(lines[0])
-    pytest.fail(
-        f"no working Python {version} (the template's runtime) among {candidates}: install "
-        f"CPython {version} (e.g. `pyenv install {version}`) or set LAMBDA_PYTHON to one",
-        pytrace=False,
+def make_environ() -> dict[str, str]:
+    """A developer's shell, not the `make test` that may have started pytest: an inherited
+    MAKEFLAGS (jobserver, command-line variables) would leak into a nested make."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MAKE") and k != "MFLAGS"}
+    environ["SAM_CLI_TELEMETRY"] = "0"
+    return environ
+
+
+def lambda_python() -> Path:
+    """The CPython of the runtime's version that the build compiles the bytecode with."""
+    result = subprocess.run(
+        ["make", "-s", "print-lambda-python"],
+        cwd=ROOT,
+        env=make_environ(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
+    if result.returncode != 0:
+        pytest.fail(f"`make print-lambda-python` failed:\n{result.stderr}", pytrace=False)
+    return Path(result.stdout.strip())
 
 
-def _version_key(path: Path) -> tuple[int, ...]:
-    release = path.parent.parent.name.split("-")[0]
-    return tuple(int(part) for part in release.split(".") if part.isdigit())
+def bytecode_tag() -> str:
+    """ "cpython-313": the tag of the runtime's bytecode files (__pycache__/NAME.TAG.pyc)."""
+    return "cpython-" + runtime_version().replace(".", "")
 
 
 def listing(directory: Path) -> list[str]:
@@ -171,6 +177,15 @@ def files_of(directory: Path) -> dict[str, int]:
     }
 
 
+def stats_of(directory: Path) -> dict[str, tuple[int, int]]:
+    """Relative path -> (size, mtime in ns) of every file under `directory`."""
+    return {
+        str(p.relative_to(directory)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in directory.rglob("*")
+        if p.is_file()
+    }
+
+
 def source_files(package: str) -> dict[str, int]:
     """The repository's files of a package, as the build must copy them (no bytecode)."""
     return {
@@ -178,6 +193,11 @@ def source_files(package: str) -> dict[str, int]:
         for path, size in files_of(ROOT / package).items()
         if "__pycache__" not in Path(path).parts and not path.endswith((".pyc", ".pyo"))
     }
+
+
+def bytecode_path(source: Path) -> Path:
+    """Where the runtime's interpreter looks for the bytecode of `source` (PEP 3147)."""
+    return source.parent / "__pycache__" / f"{source.stem}.{bytecode_tag()}.pyc"
 
 
 def distributions(artifact: Path) -> dict[NormalizedName, tuple[Version, set[str]]]:
@@ -197,15 +217,17 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     sam_dir = ROOT / ".aws-sam"
     before = listing(sam_dir) if sam_dir.exists() else ["<absent>"]
     build_dir = tmp_path_factory.mktemp("sam") / "build"
-    # A developer's shell, not the `make test` that may have started pytest: an inherited
-    # MAKEFLAGS (jobserver, command-line variables) would leak into the build's own make.
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("MAKE") and k != "MFLAGS"}
-    environ["SAM_CLI_TELEMETRY"] = "0"
     command = [str(sam), "build", "--template-file", str(TEMPLATE_PATH)]
     command += ["--build-dir", str(build_dir), "--no-cached"]
     started = time.monotonic()
     result = subprocess.run(
-        command, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=900, check=False
+        command,
+        cwd=ROOT,
+        env=make_environ(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
     )
     seconds = time.monotonic() - started
     if result.returncode != 0:
@@ -219,17 +241,33 @@ def assert_runtime_code_only(artifact: Path) -> None:
     for name in NOT_RUNTIME:
         assert not (artifact / name).exists(), f"{name} is not runtime code"
 
-    # Our packages, exactly as in the repository: every module, the bundled catalog and the
-    # py.typed markers, and nothing else (no bytecode compiled by the build host).
+    # Our packages, exactly as in the repository (every module, the bundled catalog and the
+    # py.typed markers) plus the runtime's bytecode of every module, and nothing else (no
+    # bytecode compiled by the build host).
     for package in PACKAGES:
-        assert files_of(artifact / package) == source_files(package), package
+        sources = source_files(package)
+        built = files_of(artifact / package)
+        bytecode = {
+            str(bytecode_path(Path(path))) for path in sources if Path(path).suffix == ".py"
+        }
+        assert set(built) == set(sources) | bytecode, package
+        assert {path: built[path] for path in sources} == sources, package
     for data in ("catalog/models.json", "catalog/py.typed", "handler/py.typed"):
         assert (artifact / data).is_file(), data
     assert json.loads((artifact / "catalog/models.json").read_text()) == json.loads(
         (ROOT / "catalog/models.json").read_text()
     )
-    assert [str(p.relative_to(artifact)) for p in artifact.rglob("*.py[co]")] == []
-    assert [str(p.relative_to(artifact)) for p in artifact.rglob("__pycache__")] == []
+
+    # Bytecode for every module, dependencies included, and no other: each .pyc is the runtime's
+    # for a source beside it, hash-based and unchecked (flags 0b01 in the PEP 552 header), so a
+    # zip that loses the mtimes cannot make it look stale.
+    expected = {bytecode_path(p) for p in artifact.rglob("*.py") if p.is_file()}
+    compiled = {p for p in artifact.rglob("*") if p.suffix in (".pyc", ".pyo")}
+    assert len(expected) > 100
+    assert sorted(str(p.relative_to(artifact)) for p in expected - compiled) == [], "missing"
+    assert sorted(str(p.relative_to(artifact)) for p in compiled - expected) == [], "unexpected"
+    flags = {str(p.relative_to(artifact)): p.read_bytes()[4:8] for p in compiled}
+    assert {path: f for path, f in flags.items() if f != b"\x01\0\0\0"} == {}
 
     # Dependencies: exactly the pins of requirements-lambda.txt, at those versions.
     installed = distributions(artifact)
@@ -240,18 +278,18 @@ def assert_runtime_code_only(artifact: Path) -> None:
         assert not (artifact / name).exists(), name
 
     # Anything else at the top level belongs to one of those distributions.
+    # (__pycache__: the bytecode of top-level modules such as typing_extensions, checked above.)
     owned = set().union(*(tops for _, tops in installed.values()))
-    strays = sorted(p.name for p in artifact.iterdir() if p.name not in {*PACKAGES, *owned})
+    tops = {*PACKAGES, *owned, "__pycache__"}
+    strays = sorted(p.name for p in artifact.iterdir() if p.name not in tops)
     assert strays == [], f"neither our packages nor an installed distribution: {strays}"
 
 
 def test_sam_validate_lint_passes() -> None:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("MAKE") and k != "MFLAGS"}
-    environ["SAM_CLI_TELEMETRY"] = "0"
     result = subprocess.run(
         [str(sam_cli()), "validate", "--lint", "--template-file", str(TEMPLATE_PATH)],
         cwd=ROOT,
-        env=environ,
+        env=make_environ(),
         capture_output=True,
         text=True,
         timeout=300,
@@ -307,13 +345,14 @@ def test_api_artifact_size_is_within_budget(
 def test_api_artifact_lists_the_models_in_a_clean_interpreter(build: Build, tmp_path: Path) -> None:
     artifact = build.artifact("ModelsApiFunction")
     version = runtime_version()
-    python = lambda_python(version)
+    python = lambda_python()
     event = ROOT / "events" / "list-models.json"
     out = tmp_path / "result.json"
     cwd = tmp_path / "elsewhere"
     cwd.mkdir()
+    before = stats_of(artifact)
     result = subprocess.run(
-        [str(python), "-I", "-S", "-B", "-c", _CLEAN_INVOKE, str(artifact), str(event), str(out)],
+        [str(python), "-I", "-S", "-c", _CLEAN_INVOKE, str(artifact), str(event), str(out)],
         cwd=cwd,
         env={"DEV_API_KEY": DEV_API_KEY},  # MODELS_TABLE unset: the bundled catalog
         capture_output=True,
@@ -340,3 +379,12 @@ def test_api_artifact_lists_the_models_in_a_clean_interpreter(build: Build, tmp_
     foreign = [f for f in outcome["files"] if f.startswith(site) or not f.startswith(allowed)]
     assert foreign == []
     assert str(artifact / "handler" / "api.py") in outcome["files"]
+
+    # It ran from the shipped bytecode, as it must on Lambda's read-only /var/task: no module of
+    # the artifact was compiled from source (which a read-only directory would make happen at
+    # every cold start), and nothing was written into the artifact (bytecode written when the
+    # shipped one is unusable: tests run as root, for whom a read-only mode would not stop it).
+    assert outcome["api_cached"] == str(bytecode_path(artifact / "handler" / "api.py"))
+    assert Path(outcome["api_cached"]).is_file()
+    assert [path for path in outcome["compiled"] if path.startswith(str(artifact) + os.sep)] == []
+    assert stats_of(artifact) == before
