@@ -102,7 +102,7 @@ def _dynamodb_calls(list_event: dict[str, Any]) -> None:
     from handler import deps
     from handler.api import app, lambda_handler
     from handler.template_tables import table_definitions
-    from tests.factories import model_doc, publish
+    from tests.factories import CallCounter, FakeClock, model_doc, publish
 
     os.environ.update(
         AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x", AWS_DEFAULT_REGION="us-east-1"
@@ -111,14 +111,9 @@ def _dynamodb_calls(list_event: dict[str, Any]) -> None:
         client = boto3.client("dynamodb", region_name="us-east-1")
         client.create_table(TableName="models", **table_definitions()["ModelsTable"])
         publish(client, "models", [model_doc(f"model-{n}") for n in range(8)])
-        calls: list[str] = []
-        client.meta.events.register(
-            "before-call.dynamodb.*", lambda model, **_: calls.append(model.name)
-        )
-        now = [0.0]
-        cache = CatalogCache(
-            DynamoDBCatalogStore("models", client=client), ttl=60, clock=lambda: now[0]
-        )
+        calls = CallCounter(client).calls
+        clock = FakeClock()
+        cache = CatalogCache(DynamoDBCatalogStore("models", client=client), ttl=60, clock=clock)
 
         async def provide() -> CatalogCache:
             return cache
@@ -130,13 +125,13 @@ def _dynamodb_calls(list_event: dict[str, Any]) -> None:
         for _ in range(1000):
             lambda_handler(list_event, None)
         warm = len(calls)
-        now[0] += 61
+        clock.now += 61
         lambda_handler(list_event, None)
         expired = list(calls)
         calls.clear()
         publish(client, "models", [model_doc(f"model-{n}") for n in range(9)])
         calls.clear()
-        now[0] += 61
+        clock.now += 61
         lambda_handler(list_event, None)
         changed = list(calls)
         app.dependency_overrides.clear()

@@ -46,3 +46,10 @@ def events_client() -> EventBridgeClient:
     import boto3
 
     return boto3.client("events", config=_config(read_timeout=5))
+
+
+def forget_clients() -> None:
+    """Drop the clients, so the next use builds them from the environment again."""
+    dynamodb_client.cache_clear()
+    s3_client.cache_clear()
+    events_client.cache_clear()

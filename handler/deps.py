@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from catalog.aws import forget_clients
 from catalog.cache import CatalogCache, CatalogView
 from catalog.dynamodb import DynamoDBCatalogStore
 from handler.keys import ApiKeyStore, KeyVerifier
@@ -39,7 +40,9 @@ def key_verifier() -> KeyVerifier:
 
 
 def reset() -> None:
-    """Forget settings and services, so the next request builds them from the environment."""
+    """Forget settings, services and AWS clients, so the next use builds them from the
+    environment (an endpoint or credentials may have changed too)."""
+    forget_clients()
     get_settings.cache_clear()
     catalog_cache.cache_clear()
     key_verifier.cache_clear()

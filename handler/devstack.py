@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from handler import deps
 from handler import settings as env
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def dev_stack(*, aws_port: int = 0) -> Iterator[DevStack]:
         environ.pop(env.DEV_API_KEY, None)  # the dev stack uses the keys table, as deployed
         environ.pop(env.CATALOG_EVENT_BUS, None)
         environ.update(environment)
-        _forget_clients_and_settings()
+        deps.reset()
         api_key, report = _provision()
         yield DevStack(endpoint, api_key, environment[env.CATALOG_SOURCE], report, environment)
     finally:
@@ -121,16 +122,6 @@ def _wait_until_ready(server: subprocess.Popen[bytes], endpoint: str) -> None:
         except (urllib.error.URLError, OSError):
             time.sleep(0.1)
     raise DevStackError(f"the local AWS server did not answer on {endpoint}")
-
-
-def _forget_clients_and_settings() -> None:
-    from catalog import aws
-    from handler import deps
-
-    deps.reset()
-    aws.dynamodb_client.cache_clear()
-    aws.s3_client.cache_clear()
-    aws.events_client.cache_clear()
 
 
 def _provision() -> tuple[str, SyncReport]:

@@ -9,7 +9,6 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from catalog import aws
 from handler import deps
 from handler import settings as env
 
@@ -29,13 +28,6 @@ _OUR_VARIABLES = (
 )
 
 
-def _forget_process_state() -> None:
-    deps.reset()
-    aws.dynamodb_client.cache_clear()
-    aws.s3_client.cache_clear()
-    aws.events_client.cache_clear()
-
-
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No test sees a developer's settings, credentials or endpoints, or another test's clients."""
@@ -52,9 +44,9 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    _forget_process_state()
+    deps.reset()
     yield
-    _forget_process_state()
+    deps.reset()
 
 
 @pytest.fixture

@@ -69,3 +69,13 @@ class CallCounter:
 
     def reset(self) -> None:
         self.calls.clear()
+
+
+class FakeClock:
+    """A monotonic clock that tests move by hand (`clock.now += ttl`)."""
+
+    def __init__(self, now: float = 0.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now

@@ -170,20 +170,15 @@ def listing(directory: Path) -> list[str]:
     return sorted(str(p.relative_to(directory)) for p in directory.rglob("*"))
 
 
-def files_of(directory: Path) -> dict[str, int]:
-    """Relative path -> size of every file under `directory`."""
-    return {
-        str(p.relative_to(directory)): p.stat().st_size for p in directory.rglob("*") if p.is_file()
-    }
-
-
 def stats_of(directory: Path) -> dict[str, tuple[int, int]]:
     """Relative path -> (size, mtime in ns) of every file under `directory`."""
-    return {
-        str(p.relative_to(directory)): (p.stat().st_size, p.stat().st_mtime_ns)
-        for p in directory.rglob("*")
-        if p.is_file()
-    }
+    stats = {str(p.relative_to(directory)): p.stat() for p in directory.rglob("*") if p.is_file()}
+    return {path: (stat.st_size, stat.st_mtime_ns) for path, stat in stats.items()}
+
+
+def files_of(directory: Path) -> dict[str, int]:
+    """Relative path -> size of every file under `directory`."""
+    return {path: size for path, (size, _) in stats_of(directory).items()}
 
 
 def source_files(package: str) -> dict[str, int]:

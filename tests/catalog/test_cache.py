@@ -10,20 +10,12 @@ from catalog.cache import CatalogCache, CatalogSource
 from catalog.dynamodb import DynamoDBCatalogStore
 from catalog.errors import CatalogUnavailable
 from catalog.store import CatalogContents
-from tests.factories import make_model, model_doc, publish
+from tests.factories import CallCounter, FakeClock, make_model, model_doc, publish
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from catalog.schema import Model
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class FakeStore:
@@ -49,8 +41,8 @@ class FakeStore:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FakeClock:
+    return FakeClock(now=1000.0)
 
 
 @pytest.fixture
@@ -62,7 +54,7 @@ def served_ids(cache: CatalogCache) -> list[str]:
     return [model.id for model in cache.current().snapshot.models]
 
 
-def test_fresh_cache_does_no_io(store: FakeStore, clock: Clock) -> None:
+def test_fresh_cache_does_no_io(store: FakeStore, clock: FakeClock) -> None:
     cache = CatalogCache(store, ttl=60, clock=clock)
     first = cache.current()
     for _ in range(100):
@@ -73,7 +65,7 @@ def test_fresh_cache_does_no_io(store: FakeStore, clock: Clock) -> None:
 
 
 def test_expired_ttl_with_same_version_costs_one_version_read(
-    store: FakeStore, clock: Clock
+    store: FakeStore, clock: FakeClock
 ) -> None:
     cache = CatalogCache(store, ttl=60, clock=clock)
     snapshot = cache.current().snapshot
@@ -85,7 +77,7 @@ def test_expired_ttl_with_same_version_costs_one_version_read(
     assert store.calls == ["read_catalog", "read_version"]  # extended by a full TTL
 
 
-def test_new_version_is_read_and_served_after_ttl(store: FakeStore, clock: Clock) -> None:
+def test_new_version_is_read_and_served_after_ttl(store: FakeStore, clock: FakeClock) -> None:
     cache = CatalogCache(store, ttl=60, clock=clock)
     assert served_ids(cache) == ["one"]
     store.version, store.models = 2, [make_model("one"), make_model("two")]
@@ -98,7 +90,7 @@ def test_new_version_is_read_and_served_after_ttl(store: FakeStore, clock: Clock
     assert store.calls == ["read_catalog", "read_version", "read_catalog(2)"]
 
 
-def test_failure_before_any_read_serves_bundled(store: FakeStore, clock: Clock) -> None:
+def test_failure_before_any_read_serves_bundled(store: FakeStore, clock: FakeClock) -> None:
     store.failing = True
     cache = CatalogCache(store, ttl=60, clock=clock)
     view = cache.current()
@@ -107,7 +99,7 @@ def test_failure_before_any_read_serves_bundled(store: FakeStore, clock: Clock) 
 
 
 def test_failure_after_a_read_serves_stale_then_recovers(
-    store: FakeStore, clock: Clock, caplog: pytest.LogCaptureFixture
+    store: FakeStore, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     cache = CatalogCache(store, ttl=60, failure_backoff=5, clock=clock)
     good = cache.current().snapshot
@@ -126,7 +118,7 @@ def test_failure_after_a_read_serves_stale_then_recovers(
 
 
 def test_empty_table_serves_bundled_until_a_catalog_is_published(
-    clock: Clock, caplog: pytest.LogCaptureFixture
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     store = FakeStore(None, [])
     cache = CatalogCache(store, ttl=60, clock=clock)
@@ -137,12 +129,12 @@ def test_empty_table_serves_bundled_until_a_catalog_is_published(
     assert served_ids(cache) == ["published"]
 
 
-def test_a_version_with_no_valid_model_serves_bundled(clock: Clock) -> None:
+def test_a_version_with_no_valid_model_serves_bundled(clock: FakeClock) -> None:
     cache = CatalogCache(FakeStore(4, []), ttl=60, clock=clock)
     assert cache.current().source is CatalogSource.BUNDLED
 
 
-def test_without_a_store_the_bundled_catalog_is_served_without_io(clock: Clock) -> None:
+def test_without_a_store_the_bundled_catalog_is_served_without_io(clock: FakeClock) -> None:
     cache = CatalogCache(None, ttl=60, clock=clock)
     view = cache.current()
     clock.now += 10_000
@@ -156,14 +148,11 @@ def test_negative_ttl_is_refused() -> None:
 
 
 def test_revalidation_against_dynamodb_is_one_get_item(
-    dynamodb: DynamoDBClient, models_table: str, clock: Clock
+    dynamodb: DynamoDBClient, models_table: str, clock: FakeClock
 ) -> None:
     """Counted on the wire (moto): what the warm path really costs."""
     publish(dynamodb, models_table, [model_doc("a"), model_doc("b")])
-    operations: list[str] = []
-    dynamodb.meta.events.register(
-        "before-call.dynamodb.*", lambda model, **_: operations.append(model.name)
-    )
+    operations = CallCounter(dynamodb).calls
     cache = CatalogCache(DynamoDBCatalogStore(models_table, client=dynamodb), ttl=60, clock=clock)
     cache.current()
     assert operations == ["GetItem", "Query"]

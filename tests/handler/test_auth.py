@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from handler import deps
 from handler.api import app
 from handler.keys import ApiKeyStore, InvalidApiKey, KeyStoreUnavailable, KeyVerifier, hash_key
+from tests.factories import FakeClock
 from tests.handler.test_api import assert_openai_error
 
 if TYPE_CHECKING:
@@ -98,14 +99,7 @@ class CountingStore:
         return self.inner.get(key_hash)
 
 
-class Clock:
-    now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def verifier_client(store: CountingStore, clock: Clock) -> TestClient:
+def verifier_client(store: CountingStore, clock: FakeClock) -> TestClient:
     verifier = KeyVerifier(store, ttl=60, negative_ttl=10, stale_for=3600, clock=clock)  # type: ignore[arg-type]
 
     async def provide() -> KeyVerifier:
@@ -119,7 +113,7 @@ def test_lookups_are_cached_and_revocation_lands_within_the_ttl(
     stored_key: tuple[str, ApiKeyStore], anonymous: TestClient
 ) -> None:
     key, store = stored_key
-    counting, clock = CountingStore(store), Clock()
+    counting, clock = CountingStore(store), FakeClock()
     client = verifier_client(counting, clock)
     auth = {"Authorization": f"Bearer {key}"}
     for _ in range(5):
@@ -138,7 +132,7 @@ def test_keys_table_outage_keeps_recent_keys_and_503s_unknown_ones(
     stored_key: tuple[str, ApiKeyStore], anonymous: TestClient
 ) -> None:
     key, store = stored_key
-    counting, clock = CountingStore(store), Clock()
+    counting, clock = CountingStore(store), FakeClock()
     client = verifier_client(counting, clock)
     assert client.get("/v1/models", headers={"Authorization": f"Bearer {key}"}).status_code == 200
     counting.failing = True
@@ -156,7 +150,7 @@ def test_unknown_keys_are_cached_briefly_and_the_cache_is_bounded(
     stored_key: tuple[str, ApiKeyStore],
 ) -> None:
     _, store = stored_key
-    counting, clock = CountingStore(store), Clock()
+    counting, clock = CountingStore(store), FakeClock()
     verifier = KeyVerifier(counting, negative_ttl=10, max_entries=3, clock=clock)  # type: ignore[arg-type]
     for _ in range(3):
         with pytest.raises(InvalidApiKey):

@@ -24,7 +24,7 @@ from handler.api import app
 from handler.cli import main
 from handler.settings import SettingsError
 from handler.sync import lambda_handler
-from tests.factories import CallCounter, model_doc
+from tests.factories import CallCounter, FakeClock, model_doc
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -294,20 +294,12 @@ def test_cli_validate_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixtu
 # -- the API serves what the sync published -------------------------------------------------------
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_the_api_serves_a_new_sync_within_one_ttl(
     sync_env: str, s3: S3Client, dynamodb: DynamoDBClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Same process, warm container: no DynamoDB call within the TTL, the change after it."""
     ttl = 60.0
-    clock = Clock()
+    clock = FakeClock()
     api_client = boto3.client("dynamodb", region_name="us-east-1")
     calls = CallCounter(api_client)
     cache = CatalogCache(DynamoDBCatalogStore(sync_env, client=api_client), ttl=ttl, clock=clock)
