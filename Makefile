@@ -2,7 +2,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# One venv, installed in two steps: `make serve` needs only the runtime and uvicorn (the `serve`
+# extra); `make test` adds the whole dev toolchain (the `dev` extra). Each step has its stamp.
+SERVE_STAMP := $(VENV)/.installed-serve
+STAMP := $(VENV)/.installed-dev
 
 # The SAM CLI lives in a venv of its own (its pins would fight the dev venv's); see requirements-sam.txt.
 SAM_PYTHON ?= $(PYTHON)
@@ -12,8 +15,9 @@ SAM_STAMP := $(SAM_VENV)/.installed
 # The SAM CLI must not try to send telemetry from a build or from CI.
 export SAM_CLI_TELEMETRY ?= 0
 
-# What the Lambda artifact is built from (see the README's "Build and deploy").
-LAMBDA_PACKAGES := handler catalog
+# What the Lambda artifact is built from (see docs/build.md): the packages the two functions
+# import, and nothing else (devtools/, tests/ and bench/ never ship; tests/test_sam_build.py checks).
+LAMBDA_PACKAGES := handler catalog apikeys awsclients
 LAMBDA_REQUIREMENTS := requirements-lambda.txt
 # Lambda's python3.13 runtime: CPython 3.13 on Amazon Linux 2023 (glibc 2.34), x86_64 (template.yaml).
 LAMBDA_PYTHON_VERSION := 3.13
@@ -41,7 +45,7 @@ LAMBDA_PYTHON_OR_STOP = "$(LAMBDA_PYTHON)" -I -c '$(LAMBDA_PYTHON_CHECK)' 2>/dev
 	artifact): install one (e.g. with pyenv install $(LAMBDA_PYTHON_VERSION)) or set \
 	LAMBDA_PYTHON=/path/to/python$(LAMBDA_PYTHON_VERSION)' >&2; exit 1; }
 
-.PHONY: serve dev test lint bench clean sam validate build lambda-requirements \
+.PHONY: serve dev test test-fast lint bench clean sam validate build lambda-requirements \
 	print-lambda-python build-ModelsApiFunction build-CatalogSyncFunction
 
 # The dev venv gets exactly the runtime dependencies the Lambda ships: requirements-lambda.txt's
@@ -49,11 +53,17 @@ LAMBDA_PYTHON_OR_STOP = "$(LAMBDA_PYTHON)" -I -c '$(LAMBDA_PYTHON_CHECK)' 2>/dev
 # reinstalls it. A constraints file cannot carry hashes, hence the hash-free copy in the venv.
 LAMBDA_CONSTRAINTS := $(VENV)/lambda-constraints.txt
 
-$(STAMP): pyproject.toml $(LAMBDA_REQUIREMENTS)
+$(LAMBDA_CONSTRAINTS): $(LAMBDA_REQUIREMENTS)
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
 	sed -n 's/^\([A-Za-z0-9][A-Za-z0-9._-]*==[^[:space:];\\]*\).*/\1/p' \
 		$(LAMBDA_REQUIREMENTS) > $(LAMBDA_CONSTRAINTS)
-	$(BIN)/pip install --quiet --upgrade pip
+
+$(SERVE_STAMP): pyproject.toml $(LAMBDA_CONSTRAINTS)
+	$(BIN)/pip install --quiet -c $(LAMBDA_CONSTRAINTS) -e '.[serve]'
+	touch $(SERVE_STAMP)
+
+$(STAMP): pyproject.toml $(LAMBDA_CONSTRAINTS)
 	$(BIN)/pip install --quiet -c $(LAMBDA_CONSTRAINTS) -e '.[dev]'
 	touch $(STAMP)
 
@@ -63,7 +73,7 @@ $(SAM_STAMP): requirements-sam.txt
 	$(SAM_VENV)/bin/pip install --quiet -r requirements-sam.txt
 	touch $(SAM_STAMP)
 
-serve: $(STAMP)  ## run the API locally on the bundled catalog (port 3000)
+serve: $(SERVE_STAMP)  ## run the API locally on the bundled catalog (port 3000)
 	$(BIN)/ar-models serve
 
 dev: $(STAMP)  ## full local stack: moto DynamoDB + S3, synced catalog, API on port 3000
@@ -74,6 +84,12 @@ test: $(STAMP) $(SAM_STAMP)  ## lint, type-check and run the whole test suite (s
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	SAM_CLI=$(CURDIR)/$(SAM) $(BIN)/pytest
+
+test-fast: $(STAMP)  ## while iterating: lint, type-check, every test but the slow ones (no build)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest -m "not slow" --no-cov
 
 sam: $(SAM_STAMP)  ## install the pinned SAM CLI into .venv-sam
 

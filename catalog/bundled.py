@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from pathlib import Path
 
-from catalog.schema import Model, parse_catalog
+from catalog.schema import Model, parse_catalog_json
 from catalog.snapshot import CatalogSnapshot
 
 BUNDLED_CATALOG_PATH = Path(__file__).with_name("models.json")
@@ -15,15 +14,12 @@ BUNDLED_CATALOG_PATH = Path(__file__).with_name("models.json")
 BUNDLED_VERSION = 0
 
 
-def load_catalog_file(path: Path) -> list[Model]:
-    """Read and validate a catalog file (raises InvalidCatalog listing every problem)."""
-    return parse_catalog(json.loads(path.read_text(encoding="utf-8")))
-
-
 @cache
 def bundled_models() -> tuple[Model, ...]:
     """The packaged catalog. Read once per process: it cannot change while we run."""
-    return tuple(load_catalog_file(BUNDLED_CATALOG_PATH))
+    return tuple(
+        parse_catalog_json(BUNDLED_CATALOG_PATH.read_bytes(), origin=str(BUNDLED_CATALOG_PATH))
+    )
 
 
 @cache

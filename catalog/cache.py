@@ -17,13 +17,13 @@ from enum import StrEnum
 from catalog.bundled import bundled_snapshot
 from catalog.errors import CatalogUnavailable
 from catalog.snapshot import CatalogSnapshot
-from catalog.store import CatalogStore
+from catalog.store import CatalogReader
 
 logger = logging.getLogger(__name__)
 
 
-class CatalogSource(StrEnum):
-    """Where the snapshot being served came from (shown by /health)."""
+class ServedFrom(StrEnum):
+    """Where the snapshot being served came from (/health shows it as `catalog.source`)."""
 
     DYNAMODB = "dynamodb"
     STALE = "stale"  # read from DynamoDB earlier; the latest revalidation failed
@@ -31,11 +31,11 @@ class CatalogSource(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class CatalogView:
-    """What the cache serves now: a snapshot and where it came from."""
+class ServedCatalog:
+    """What the cache serves now: one version's snapshot, and where that snapshot came from."""
 
     snapshot: CatalogSnapshot
-    source: CatalogSource
+    served_from: ServedFrom
 
 
 class CatalogCache:
@@ -48,7 +48,7 @@ class CatalogCache:
 
     def __init__(
         self,
-        store: CatalogStore | None,
+        store: CatalogReader | None,
         *,
         bundled_snapshot: Callable[[], CatalogSnapshot] = bundled_snapshot,
         ttl: float,
@@ -62,64 +62,64 @@ class CatalogCache:
         self._ttl = ttl
         self._failure_backoff = min(failure_backoff, ttl) if ttl else 0.0
         self._clock = clock
-        self._view: CatalogView | None = None
+        self._served: ServedCatalog | None = None
         self._next_check = float("-inf")
 
-    def current(self) -> CatalogView:
-        """The view to serve now, revalidated first if its TTL has run out."""
+    def current(self) -> ServedCatalog:
+        """The catalog to serve now, revalidated first if its TTL has run out."""
         now = self._clock()
-        if self._view is None or now >= self._next_check:
+        if self._served is None or now >= self._next_check:
             self._revalidate(now)
-        assert self._view is not None
-        return self._view
+        assert self._served is not None
+        return self._served
 
     def _revalidate(self, now: float) -> None:
         if self._store is None:
-            if self._view is None:
-                self._view = CatalogView(self._bundled_snapshot(), CatalogSource.BUNDLED)
+            if self._served is None:
+                self._served = ServedCatalog(self._bundled_snapshot(), ServedFrom.BUNDLED)
             self._next_check = float("inf")
             return
         try:
-            self._view = self._read(self._store)
+            self._served = self._read(self._store)
         except CatalogUnavailable as exc:
-            self._view = self._degraded(exc)
+            self._served = self._degraded(exc)
             self._next_check = now + self._failure_backoff
             return
         self._next_check = now + self._ttl
 
-    def _read(self, store: CatalogStore) -> CatalogView:
-        view = self._view
+    def _read(self, store: CatalogReader) -> ServedCatalog:
+        served = self._served
         version = None
-        if view is not None and view.source is not CatalogSource.BUNDLED:
+        if served is not None and served.served_from is not ServedFrom.BUNDLED:
             version = store.read_version()
-            if version == view.snapshot.version:
-                return CatalogView(view.snapshot, CatalogSource.DYNAMODB)
+            if version == served.snapshot.version:
+                return ServedCatalog(served.snapshot, ServedFrom.DYNAMODB)
         contents = store.read_catalog(version=version)
         if contents is None:
             logger.warning("catalog table has no published catalog yet; serving the bundled one")
-            return self._bundled_view()
+            return self._bundled()
         if not contents.models:
             logger.warning(
                 "catalog version %d has no valid model; serving the bundled one", contents.version
             )
-            return self._bundled_view()
+            return self._bundled()
         logger.info("loaded catalog version %d (%d models)", contents.version, len(contents.models))
-        return CatalogView(
-            CatalogSnapshot.build(contents.version, contents.models), CatalogSource.DYNAMODB
+        return ServedCatalog(
+            CatalogSnapshot.build(contents.version, contents.models), ServedFrom.DYNAMODB
         )
 
-    def _bundled_view(self) -> CatalogView:
-        view = self._view
-        if view is not None and view.source is CatalogSource.BUNDLED:
-            return view
-        return CatalogView(self._bundled_snapshot(), CatalogSource.BUNDLED)
+    def _bundled(self) -> ServedCatalog:
+        served = self._served
+        if served is not None and served.served_from is ServedFrom.BUNDLED:
+            return served
+        return ServedCatalog(self._bundled_snapshot(), ServedFrom.BUNDLED)
 
-    def _degraded(self, exc: CatalogUnavailable) -> CatalogView:
-        view = self._view
-        if view is not None and view.source is not CatalogSource.BUNDLED:
+    def _degraded(self, exc: CatalogUnavailable) -> ServedCatalog:
+        served = self._served
+        if served is not None and served.served_from is not ServedFrom.BUNDLED:
             logger.warning(
-                "catalog store failed, serving cached version %d: %s", view.snapshot.version, exc
+                "catalog store failed, serving cached version %d: %s", served.snapshot.version, exc
             )
-            return CatalogView(view.snapshot, CatalogSource.STALE)
+            return ServedCatalog(served.snapshot, ServedFrom.STALE)
         logger.warning("catalog store failed, serving the bundled catalog: %s", exc)
-        return self._bundled_view()
+        return self._bundled()

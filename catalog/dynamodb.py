@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -44,24 +44,16 @@ class DynamoDBCatalogStore:
         self,
         table_name: str,
         *,
-        client: DynamoDBClient | None = None,
+        dynamodb: Callable[[], DynamoDBClient],
         sleep: Callable[[float], None] = time.sleep,
         max_batch_attempts: int = 8,
     ) -> None:
         if not table_name:
             raise ValueError("table_name must not be empty")
         self.table_name = table_name
-        self._client = client
+        self._dynamodb = dynamodb  # gives the client, built on first use (AwsClients.dynamodb)
         self._sleep = sleep
         self._max_batch_attempts = max_batch_attempts
-
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            from catalog.aws import dynamodb_client
-
-            self._client = dynamodb_client()
-        return self._client
 
     # -- read side (API) ---------------------------------------------------------------------
 
@@ -76,7 +68,7 @@ class DynamoDBCatalogStore:
 
     def _read_meta(self, *, consistent: bool, projection: str) -> CatalogMeta | None:
         with _unavailable_on_error(self.table_name):
-            response = self.client.get_item(
+            response = self._dynamodb().get_item(
                 TableName=self.table_name,
                 Key=_key(META_SK),
                 ProjectionExpression=projection,
@@ -121,7 +113,7 @@ class DynamoDBCatalogStore:
         }
         while True:
             with _unavailable_on_error(self.table_name):
-                page = self.client.query(**kwargs)
+                page = self._dynamodb().query(**kwargs)
             yield from page.get("Items", [])
             last_key = page.get("LastEvaluatedKey")
             if not last_key:
@@ -147,7 +139,7 @@ class DynamoDBCatalogStore:
             )
         return entries
 
-    def write_entries(self, puts: Mapping[str, StoredEntry], deletes: Iterable[str]) -> int:
+    def write_entries(self, puts: Mapping[str, StoredEntry], deletes: Sequence[str]) -> int:
         """Put and delete model items in batches of 25; returns the number of write requests.
 
         Unprocessed items are retried with exponential backoff; if some remain after the last
@@ -167,7 +159,9 @@ class DynamoDBCatalogStore:
             if attempt:
                 self._sleep(min(0.05 * 2**attempt, 2.0))
             with _unavailable_on_error(self.table_name):
-                response = self.client.batch_write_item(RequestItems={self.table_name: pending})
+                response = self._dynamodb().batch_write_item(
+                    RequestItems={self.table_name: pending}
+                )
             pending = response.get("UnprocessedItems", {}).get(self.table_name, [])  # type: ignore[assignment]
             if not pending:
                 return
@@ -193,7 +187,7 @@ class DynamoDBCatalogStore:
 
         try:
             with _unavailable_on_error(self.table_name):
-                self.client.update_item(
+                self._dynamodb().update_item(
                     TableName=self.table_name,
                     Key=_key(META_SK),
                     UpdateExpression=(

@@ -58,7 +58,10 @@ class SourceUnavailable(CatalogError):
 
 
 class RemovalRefused(CatalogError):
-    """A sync would remove too much of the published catalog; it needs `force` to proceed."""
+    """A sync would remove too much of the published catalog; it needs `force` to proceed.
+
+    The message says what and why; the caller adds how to force it (an event field, a flag).
+    """
 
     def __init__(self, message: str, *, removed: list[str], published: int) -> None:
         super().__init__(message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Literal
 
@@ -59,6 +60,18 @@ class ModelList(BaseModel):
 
     object: Literal["list"] = "list"
     data: list[Model]
+
+
+def parse_catalog_json(raw: bytes, *, origin: str) -> list[Model]:
+    """Decode and validate a catalog document read from `origin` (a path or a URL, for messages).
+
+    The one way a catalog file becomes models: the bundled file, a sync source, `validate`.
+    """
+    try:
+        document = json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidCatalog([f"{origin} is not valid JSON: {exc}"]) from exc
+    return parse_catalog(document)
 
 
 def parse_catalog(document: Any) -> list[Model]:

@@ -6,13 +6,13 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from catalog.bundled import BUNDLED_CATALOG_PATH
 from catalog.errors import InvalidCatalog, InvalidSource, SourceUnavailable
-from catalog.schema import Model, parse_catalog
+from catalog.schema import Model, parse_catalog_json
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -50,25 +50,13 @@ class SourceLocation:
 class CatalogSourceReader:
     """Reads and validates the curated catalog at a location."""
 
-    def __init__(self, *, s3_client: S3Client | None = None) -> None:
-        self._s3_client = s3_client
-
-    @property
-    def s3_client(self) -> S3Client:
-        if self._s3_client is None:
-            from catalog.aws import s3_client
-
-            self._s3_client = s3_client()
-        return self._s3_client
+    def __init__(self, *, s3: Callable[[], S3Client]) -> None:
+        """`s3` gives the client, built on first use (e.g. `AwsClients().s3`)."""
+        self._s3 = s3
 
     def read(self, location: SourceLocation) -> list[Model]:
         """Every model of the source, validated. InvalidCatalog lists every problem found."""
-        raw = self._read_bytes(location)
-        try:
-            document = json.loads(raw)
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise InvalidCatalog([f"{location} is not valid JSON: {exc}"]) from exc
-        return parse_catalog(document)
+        return parse_catalog_json(self._read_bytes(location), origin=str(location))
 
     def _read_bytes(self, location: SourceLocation) -> bytes:
         if location.bucket is None or location.key is None:
@@ -76,7 +64,7 @@ class CatalogSourceReader:
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            response = self.s3_client.get_object(Bucket=location.bucket, Key=location.key)
+            response = self._s3().get_object(Bucket=location.bucket, Key=location.key)
             size = response.get("ContentLength", 0)
             if size > MAX_SOURCE_BYTES:
                 raise InvalidCatalog(

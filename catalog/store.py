@@ -1,10 +1,15 @@
-"""The catalog store's ports and the shapes they exchange, free of any storage detail."""
+"""The catalog store's port, both sides, and the shapes they exchange, free of any storage detail.
+
+The API reads (`CatalogReader`), the sync reads what it diffs against and writes
+(`CatalogWriter`); `CatalogStore` is both, as `catalog.dynamodb.DynamoDBCatalogStore` implements
+them. Every method raises `CatalogUnavailable` when the storage cannot answer.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -20,8 +25,8 @@ class CatalogContents:
     models: list[Model]
 
 
-class CatalogStore(Protocol):
-    """A place a published catalog is read from. Raises `CatalogUnavailable` when it cannot."""
+class CatalogReader(Protocol):
+    """The read side: where the API reads the published catalog from."""
 
     def read_version(self) -> int | None:
         """The published version, or None when nothing was published yet. Must be cheap."""
@@ -59,3 +64,27 @@ def catalog_digest(entries: Mapping[str, StoredEntry]) -> str:
         separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class CatalogWriter(Protocol):
+    """The write side: what the sync diffs against, and how it publishes."""
+
+    def read_meta(self) -> CatalogMeta | None:
+        """The published version and digest, strongly consistent; None before the first sync."""
+        ...
+
+    def read_entries(self) -> dict[str, StoredEntry]:
+        """Every stored model entry by id, valid or not, strongly consistent."""
+        ...
+
+    def write_entries(self, puts: Mapping[str, StoredEntry], deletes: Sequence[str]) -> int:
+        """Put and delete entries; returns the number of write requests made."""
+        ...
+
+    def advance_version(self, expected: int | None, *, count: int, digest: str) -> int:
+        """Move the version from `expected` to the next; VersionConflict if it moved already."""
+        ...
+
+
+class CatalogStore(CatalogReader, CatalogWriter, Protocol):
+    """Both sides of one store."""

@@ -16,26 +16,14 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Protocol
+from typing import Any
 
+from catalog.change_events import ChangePublisher
 from catalog.errors import EventPublishFailed, RemovalRefused
-from catalog.events import ChangePublisher
 from catalog.schema import Model
-from catalog.store import CatalogMeta, StoredEntry, catalog_digest
+from catalog.store import CatalogWriter, StoredEntry, catalog_digest
 
 logger = logging.getLogger(__name__)
-
-
-class CatalogWriter(Protocol):
-    """The write side of the catalog store (DynamoDBCatalogStore)."""
-
-    def read_meta(self) -> CatalogMeta | None: ...
-
-    def read_entries(self) -> dict[str, StoredEntry]: ...
-
-    def write_entries(self, puts: Mapping[str, StoredEntry], deletes: Sequence[str]) -> int: ...
-
-    def advance_version(self, expected: int | None, *, count: int, digest: str) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +94,7 @@ class CatalogSync:
         store: CatalogWriter,
         *,
         publisher: ChangePublisher | None = None,
-        max_remove_fraction: float = 0.2,
+        max_remove_fraction: float,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         if not 0 <= max_remove_fraction <= 1:
@@ -178,8 +166,7 @@ class CatalogSync:
             return
         if not desired:
             raise RemovalRefused(
-                "the source has no models: publishing it would empty the catalog "
-                "(run with force to do it anyway)",
+                "the source has no models: publishing it would empty the catalog",
                 removed=diff.removed,
                 published=published,
             )
@@ -187,8 +174,7 @@ class CatalogSync:
             raise RemovalRefused(
                 f"this run would remove {len(diff.removed)} of {published} published models "
                 f"({len(diff.removed) / published:.0%}), more than the "
-                f"{self._max_remove_fraction:.0%} allowed: {', '.join(diff.removed)} "
-                "(run with force if this is intended)",
+                f"{self._max_remove_fraction:.0%} allowed: {', '.join(diff.removed)}",
                 removed=diff.removed,
                 published=published,
             )

@@ -1,5 +1,9 @@
 """The HTTP API: FastAPI app and its Lambda entry point (Mangum).
 
+`app` and `lambda_handler` are the deployed ones: their services are built from the environment
+on the first request. `create_app(services)` and `build_lambda_handler(app)` make the same with
+services passed in (tests, `ar-models serve`, `ar-models dev`).
+
 Routes are `async def` and return prebuilt bytes: the catalog snapshot serialised each body and
 its ETag once per catalog version, so a warm request does no JSON work and no I/O.
 """
@@ -8,22 +12,24 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
-from urllib.parse import unquote
 
-from fastapi import FastAPI, Path, Query, Request, Response
+from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
 from mangum import Mangum
 
 from catalog.schema import CapabilityName, Model, ModelList
 from handler.auth import ApiKeyDep
-from handler.deps import CatalogDep
+from handler.deps import CatalogDep, Services
 from handler.errors import APIError, ErrorResponse, error_body, install_error_handlers
+from handler.lambda_types import LambdaContext
 from handler.middleware import RequestIdMiddleware
 from handler.openapi import install_openapi
 
 if TYPE_CHECKING:
     from catalog.snapshot import Body
-    from handler.lambda_types import LambdaContext
+
+LambdaHandler = Callable[[Any, LambdaContext], dict[str, Any]]
 
 logger = logging.getLogger(__name__)
 
@@ -43,14 +49,7 @@ _NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "The ETag in If-None-Match is current; no body."}
 }
 
-app = FastAPI(
-    title="AssistantRouter Models API",
-    version="1.0.0",
-    summary="The curated list of models AssistantRouter supports, OpenAI-compatible.",
-)
-app.add_middleware(RequestIdMiddleware)
-install_error_handlers(app)
-install_openapi(app)
+router = APIRouter()
 
 
 def _send(request: Request, body: Body) -> Response:
@@ -71,7 +70,7 @@ def _etag_matches(if_none_match: str | None, etag: str) -> bool:
     return False
 
 
-@app.get(
+@router.get(
     "/v1/models",
     operation_id="list_models",
     response_model=ModelList,
@@ -97,7 +96,7 @@ async def list_models(
     return _send(request, catalog.snapshot.list_body_for(owned_by, capability or ()))
 
 
-@app.get(
+@router.get(
     "/v1/models/{model_id:path}",
     operation_id="retrieve_model",
     response_model=Model,
@@ -120,20 +119,18 @@ async def retrieve_model(
     ],
 ) -> Response:
     """Retrieve one model by id."""
-    # openai-python >= 2.30 sends `/` in an id as %2F. Servers decode it before routing, but an
-    # API Gateway path may still carry it encoded; ids cannot contain `%`, so this is unambiguous.
-    if "%" in model_id:
-        model_id = unquote(model_id)
+    # openai-python >= 2.30 sends `/` in an id as %2F. Both uvicorn and Mangum percent-decode
+    # the path before routing, so the `:path` converter sees the `/` and takes it whole.
     return _send(request, catalog.snapshot.model_body(model_id))
 
 
-@app.get("/health", operation_id="health", tags=["operations"])
+@router.get("/health", operation_id="health", tags=["operations"])
 async def health(catalog: CatalogDep) -> Response:
     """Liveness and where the catalog being served came from. No authentication."""
     body = {
         "status": "ok",
         "catalog": {
-            "source": catalog.source.value,
+            "source": catalog.served_from.value,
             "version": catalog.snapshot.version,
             "models": len(catalog.snapshot),
         },
@@ -141,25 +138,52 @@ async def health(catalog: CatalogDep) -> Response:
     return Response(json.dumps(body).encode(), media_type="application/json")
 
 
-_adapter = Mangum(app, lifespan="off")
+def create_app(services: Services | None = None) -> FastAPI:
+    """The API with these services; None builds them from the environment on first request."""
+    app = FastAPI(
+        title="AssistantRouter Models API",
+        version="1.0.0",
+        summary="The curated list of models AssistantRouter supports, OpenAI-compatible.",
+    )
+    app.state.services = services
+    app.include_router(router)
+    app.add_middleware(RequestIdMiddleware)
+    install_error_handlers(app)
+    install_openapi(app)
+    return app
 
 
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Entry point of ModelsApiFunction: API Gateway HTTP API (2.0) and REST API (1.0) events."""
-    try:
-        _adapter.infer(event, context)
-    except RuntimeError:
-        # Not an HTTP event (a test invoke, a misrouted trigger). Mangum would raise; answer with
-        # a clean error instead so the invoke does not count as a function failure and retry.
-        keys = sorted(event) if isinstance(event, dict) else type(event).__name__
-        logger.warning("ignoring an event that is not an API Gateway request; keys: %s", keys)
-        error = APIError(
-            400, "This function only answers API Gateway HTTP requests.", code="unsupported_event"
-        )
-        return {
-            "statusCode": error.status,
-            "headers": {"content-type": "application/json"},
-            "body": error_body(error).decode(),
-            "isBase64Encoded": False,
-        }
-    return _adapter(event, context)
+def build_lambda_handler(app: FastAPI) -> LambdaHandler:
+    """A Lambda entry point serving `app`: API Gateway HTTP API (2.0) and REST API (1.0) events."""
+    adapter = Mangum(app, lifespan="off")
+
+    def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+        try:
+            adapter.infer(event, context)
+        except RuntimeError:
+            # Not an HTTP event (a test invoke, a misrouted trigger). Mangum would raise; answer
+            # with a clean error so the invoke does not count as a function failure and retry.
+            keys = sorted(event) if isinstance(event, dict) else type(event).__name__
+            logger.warning("ignoring an event that is not an API Gateway request; keys: %s", keys)
+            return _unsupported_event()
+        response: dict[str, Any] = adapter(event, context)
+        return response
+
+    return lambda_handler
+
+
+def _unsupported_event() -> dict[str, Any]:
+    error = APIError(
+        400, "This function only answers API Gateway HTTP requests.", code="unsupported_event"
+    )
+    return {
+        "statusCode": error.status,
+        "headers": {"content-type": "application/json"},
+        "body": error_body(error).decode(),
+        "isBase64Encoded": False,
+    }
+
+
+# The deployed function (template.yaml: handler.api.lambda_handler); `handler.api:app` for ASGI.
+app = create_app()
+lambda_handler = build_lambda_handler(app)

@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from apikeys.errors import InvalidApiKey
+from apikeys.store import ApiKeyRecord
 from handler.deps import KeyVerifierDep
 from handler.errors import APIError
-from handler.keys import ApiKeyRecord, InvalidApiKey
 
 # auto_error=False: a missing key must get our OpenAI-shaped 401, not FastAPI's 403.
 bearer_scheme = HTTPBearer(

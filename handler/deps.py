@@ -1,66 +1,76 @@
-"""The composition root: builds each per-container service once, from settings.
+"""The composition root: the per-container services, built once from settings, and the FastAPI
+dependencies that hand them to routes.
 
-Providers are `async def` on purpose: FastAPI runs a plain `def` dependency in a thread pool,
-which costs a thread hop on every request. Tests swap services with `app.dependency_overrides`
-or by setting the environment and calling `reset()`.
+An app holds its `Services` in `app.state.services`; `handler.api.create_app(services)` sets
+them, and the deployed app builds them from the environment on its first request. Tests build
+`Services` from `Settings` (or from their own fakes) and pass them in: there is no other way to
+configure the API. Providers are `async def` on purpose: FastAPI runs a plain `def` dependency
+in a thread pool, which costs a thread hop on every request.
 """
 
 from __future__ import annotations
 
 import logging
-from functools import cache
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
-from catalog.aws import forget_clients
-from catalog.cache import CatalogCache, CatalogView
+from apikeys.store import ApiKeyStore
+from apikeys.verifier import KeyVerifier
+from awsclients import AwsClients
+from catalog.cache import CatalogCache, ServedCatalog
 from catalog.dynamodb import DynamoDBCatalogStore
-from handler.keys import ApiKeyStore, KeyVerifier
-from handler.settings import get_settings
+from handler.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
 
 
-@cache
-def catalog_cache() -> CatalogCache:
-    settings = get_settings()
-    store = DynamoDBCatalogStore(settings.models_table) if settings.models_table else None
-    return CatalogCache(store, ttl=settings.catalog_cache_ttl)
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What a request needs, built once per container."""
+
+    catalog_cache: CatalogCache
+    key_verifier: KeyVerifier
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, aws: AwsClients | None = None) -> Services:
+        """The deployed wiring. `aws`: the clients to use (default: boto3's own resolution)."""
+        aws = aws or AwsClients()
+        catalog_store = (
+            DynamoDBCatalogStore(settings.models_table, dynamodb=aws.dynamodb)
+            if settings.models_table
+            else None
+        )
+        key_store = (
+            ApiKeyStore(settings.api_keys_table, dynamodb=aws.dynamodb)
+            if settings.api_keys_table
+            else None
+        )
+        verifier = KeyVerifier(key_store, dev_key=settings.dev_api_key)
+        if not verifier.configured:
+            logger.error(
+                "neither API_KEYS_TABLE nor DEV_API_KEY is set: every /v1 request is refused"
+            )
+        return cls(CatalogCache(catalog_store, ttl=settings.catalog_cache_ttl), verifier)
 
 
-@cache
-def key_verifier() -> KeyVerifier:
-    settings = get_settings()
-    store = ApiKeyStore(settings.api_keys_table) if settings.api_keys_table else None
-    verifier = KeyVerifier(store, dev_key=settings.dev_api_key)
-    if not verifier.configured:
-        logger.error("neither API_KEYS_TABLE nor DEV_API_KEY is set: every /v1 request is refused")
-    return verifier
+def services_of(request: Request) -> Services:
+    """The app's services; the deployed app builds them from the environment on first use."""
+    state = request.app.state
+    services: Services | None = state.services
+    if services is None:
+        services = state.services = Services.from_settings(load_settings())
+    return services
 
 
-def reset() -> None:
-    """Forget settings, services and AWS clients, so the next use builds them from the
-    environment (an endpoint or credentials may have changed too)."""
-    forget_clients()
-    get_settings.cache_clear()
-    catalog_cache.cache_clear()
-    key_verifier.cache_clear()
+async def current_catalog(request: Request) -> ServedCatalog:
+    return services_of(request).catalog_cache.current()
 
 
-async def provide_catalog_cache() -> CatalogCache:
-    return catalog_cache()
+async def key_verifier(request: Request) -> KeyVerifier:
+    return services_of(request).key_verifier
 
 
-async def provide_key_verifier() -> KeyVerifier:
-    return key_verifier()
-
-
-async def current_catalog(
-    cache: Annotated[CatalogCache, Depends(provide_catalog_cache)],
-) -> CatalogView:
-    return cache.current()
-
-
-CatalogDep = Annotated[CatalogView, Depends(current_catalog)]
-KeyVerifierDep = Annotated[KeyVerifier, Depends(provide_key_verifier)]
+CatalogDep = Annotated[ServedCatalog, Depends(current_catalog)]
+KeyVerifierDep = Annotated[KeyVerifier, Depends(key_verifier)]

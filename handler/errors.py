@@ -16,8 +16,8 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from apikeys.errors import KeyStoreUnavailable
 from catalog.errors import InvalidFilter, ModelNotFound
-from handler.keys import KeyStoreUnavailable
 
 logger = logging.getLogger(__name__)
 

@@ -1,11 +1,15 @@
-"""The only module that reads the environment. Names match template.yaml exactly."""
+"""The only module that reads the environment. Names match template.yaml exactly.
+
+Settings are read once by each composition root (the API app on its first request, the sync
+handler on its first run, the CLI at start) and passed in from there; nothing else reads
+`os.environ`. Each default is stated once, here, as a field default.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
 
 # Environment variable names: the deployment contract.
 MODELS_TABLE = "MODELS_TABLE"
@@ -34,21 +38,25 @@ class Settings:
     catalog_event_bus: str | None = None
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> Settings:
-        def text(name: str) -> str | None:
-            value = environ.get(name, "").strip()
-            return value or None
+    def from_environ(
+        cls, environ: Mapping[str, str], *, defaults: Settings | None = None
+    ) -> Settings:
+        """Settings from environment variables; unset ones keep `defaults` (ours if None)."""
+        base = defaults or cls()
+
+        def text(name: str, default: str | None) -> str | None:
+            return environ.get(name, "").strip() or default
 
         return cls(
-            models_table=text(MODELS_TABLE),
-            api_keys_table=text(API_KEYS_TABLE),
-            dev_api_key=text(DEV_API_KEY),
-            catalog_cache_ttl=_number(environ, CATALOG_CACHE_TTL, 60.0, low=0.0),
-            catalog_source=text(CATALOG_SOURCE) or "bundled",
+            models_table=text(MODELS_TABLE, base.models_table),
+            api_keys_table=text(API_KEYS_TABLE, base.api_keys_table),
+            dev_api_key=text(DEV_API_KEY, base.dev_api_key),
+            catalog_cache_ttl=_number(environ, CATALOG_CACHE_TTL, base.catalog_cache_ttl, low=0.0),
+            catalog_source=text(CATALOG_SOURCE, None) or base.catalog_source,
             sync_max_remove_fraction=_number(
-                environ, SYNC_MAX_REMOVE_FRACTION, 0.2, low=0.0, high=1.0
+                environ, SYNC_MAX_REMOVE_FRACTION, base.sync_max_remove_fraction, low=0.0, high=1.0
             ),
-            catalog_event_bus=text(CATALOG_EVENT_BUS),
+            catalog_event_bus=text(CATALOG_EVENT_BUS, base.catalog_event_bus),
         )
 
 
@@ -68,7 +76,6 @@ def _number(
     return value
 
 
-@cache
-def get_settings() -> Settings:
-    """Settings of this process, read once. Tests set the environment and call cache_clear()."""
-    return Settings.from_environ(os.environ)
+def load_settings(defaults: Settings | None = None) -> Settings:
+    """The settings of this process's environment. Composition roots call it once."""
+    return Settings.from_environ(os.environ, defaults=defaults)

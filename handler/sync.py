@@ -10,43 +10,69 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from handler.settings import MODELS_TABLE, Settings, SettingsError, get_settings
+from awsclients import AwsClients
+from handler.lambda_types import LambdaContext
+from handler.settings import MODELS_TABLE, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from catalog.sync import SyncReport
-    from handler.lambda_types import LambdaContext
 
 logger = logging.getLogger(__name__)
 
 
 def run_sync(
-    settings: Settings, *, source: str | None = None, dry_run: bool = False, force: bool = False
+    settings: Settings,
+    *,
+    aws: AwsClients,
+    source: str | None = None,
+    dry_run: bool = False,
+    force: bool = False,
 ) -> SyncReport:
-    """Read and validate the source, then publish it. Raises a CatalogError or SettingsError."""
+    """Read and validate the source, then publish it. Raises a CatalogError or SettingsError.
+
+    `source` overrides `settings.catalog_source` for this run (`ar-models sync --source`).
+    """
+    from catalog.change_events import EventBridgePublisher
     from catalog.dynamodb import DynamoDBCatalogStore
-    from catalog.events import EventBridgePublisher
     from catalog.source import CatalogSourceReader, SourceLocation
     from catalog.sync import CatalogSync
 
     if not settings.models_table:
         raise SettingsError(f"{MODELS_TABLE} is not set: there is no table to publish into")
     location = SourceLocation.parse(source or settings.catalog_source)
-    models = CatalogSourceReader().read(location)
+    models = CatalogSourceReader(s3=aws.s3).read(location)
     bus = settings.catalog_event_bus
     sync = CatalogSync(
-        DynamoDBCatalogStore(settings.models_table),
-        publisher=EventBridgePublisher(bus) if bus else None,
+        DynamoDBCatalogStore(settings.models_table, dynamodb=aws.dynamodb),
+        publisher=EventBridgePublisher(bus, events=aws.events) if bus else None,
         max_remove_fraction=settings.sync_max_remove_fraction,
     )
     return sync.run(models, source=str(location), dry_run=dry_run, force=force)
 
 
-def lambda_handler(event: Any, _context: LambdaContext | None) -> dict[str, Any]:
-    """Run one sync; returns the report (also logged as one JSON line)."""
-    settings = get_settings()
-    return run_sync(
-        settings, dry_run=_flag(event, "dry_run"), force=_flag(event, "force")
-    ).to_dict()
+class SyncHandler:
+    """A Lambda entry point running the sync. Without settings, it reads them on first use."""
+
+    def __init__(self, settings: Settings | None = None, *, aws: AwsClients | None = None) -> None:
+        self._settings = settings
+        self._aws = aws or AwsClients()
+
+    def __call__(self, event: Any, _context: LambdaContext | None) -> dict[str, Any]:
+        """Run one sync; returns the report (also logged as one JSON line)."""
+        from catalog.errors import RemovalRefused
+
+        if self._settings is None:
+            self._settings = load_settings()
+        dry_run, force = _flag(event, "dry_run"), _flag(event, "force")
+        try:
+            report = run_sync(self._settings, aws=self._aws, dry_run=dry_run, force=force)
+        except RemovalRefused as exc:
+            raise RemovalRefused(
+                f'{exc}; to publish it anyway, invoke with {{"force": true}}',
+                removed=exc.removed,
+                published=exc.published,
+            ) from None
+        return report.to_dict()
 
 
 def _flag(event: Any, name: str) -> bool:
@@ -59,3 +85,7 @@ def _flag(event: Any, name: str) -> bool:
     if not isinstance(value, bool):
         raise ValueError(f"'{name}' must be true or false, got {value!r}")
     return value
+
+
+# The deployed function (template.yaml: handler.sync.lambda_handler).
+lambda_handler = SyncHandler()

@@ -1,15 +1,19 @@
-"""Fixtures chain: clean environment -> moto -> tables built from template.yaml's own schema."""
+"""Fixtures chain: clean environment -> moto -> AWS clients -> tables from template.yaml's schema.
+
+Our code reads no environment variable outside its composition roots, and tests configure it by
+passing `Settings`; the environment is cleaned anyway so that boto3 (credentials, endpoints) and
+the subprocess tests never see a developer's real AWS setup.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import boto3
 import pytest
 from moto import mock_aws
 
-from handler import deps
+from awsclients import AwsClients
 from handler import settings as env
 
 if TYPE_CHECKING:
@@ -29,8 +33,8 @@ _OUR_VARIABLES = (
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No test sees a developer's settings, credentials or endpoints, or another test's clients."""
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees a developer's settings, credentials or endpoints."""
     for name in _OUR_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     for name in (
@@ -44,9 +48,6 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    deps.reset()
-    yield
-    deps.reset()
 
 
 @pytest.fixture
@@ -56,14 +57,20 @@ def mocked_aws() -> Iterator[None]:
 
 
 @pytest.fixture
-def dynamodb(mocked_aws: None) -> DynamoDBClient:
-    return boto3.client("dynamodb", region_name=REGION)
+def aws(mocked_aws: None) -> AwsClients:
+    """The clients our code is given, inside moto: one per service, as in a container."""
+    return AwsClients(region=REGION)
+
+
+@pytest.fixture
+def dynamodb(aws: AwsClients) -> DynamoDBClient:
+    return aws.dynamodb()
 
 
 @pytest.fixture
 def tables(dynamodb: DynamoDBClient) -> dict[str, str]:
     """Every table of template.yaml, created in moto: logical id -> table name."""
-    from handler.template_tables import table_definitions
+    from devtools.template_tables import table_definitions
 
     for logical_id, definition in table_definitions().items():
         dynamodb.create_table(TableName=TABLE_NAMES[logical_id], **definition)

@@ -5,29 +5,18 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from handler import deps
-from handler.api import app
-
-DEV_KEY = "ar-dev-test-key-0123456789"
-
-
-@pytest.fixture
-def dev_key(monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("DEV_API_KEY", DEV_KEY)
-    deps.reset()
-    return DEV_KEY
+from tests.support.http import api_client
 
 
 @pytest.fixture
 def anonymous() -> Iterator[TestClient]:
-    """A client that sends no key; the 500 path answers instead of raising."""
-    with TestClient(app, raise_server_exceptions=False) as client:
+    """A client of the API with the dev key configured, that sends no key."""
+    with api_client(key=None) as client:
         yield client
-    app.dependency_overrides.clear()
 
 
 @pytest.fixture
-def client(dev_key: str) -> Iterator[TestClient]:
-    with TestClient(app, headers={"Authorization": f"Bearer {dev_key}"}) as client:
+def client() -> Iterator[TestClient]:
+    """A client of the API on the bundled catalog, authenticated with the dev key."""
+    with api_client() as client:
         yield client
-    app.dependency_overrides.clear()

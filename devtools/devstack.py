@@ -1,15 +1,16 @@
 """`ar-models dev`: the whole stack on one machine, no Docker, over the real AWS wire protocol.
 
 A moto server on 127.0.0.1 stands in for DynamoDB and S3. The tables are created from
-template.yaml (handler.template_tables: one source of truth for the key schemas), the bundled
+template.yaml (devtools.template_tables: one source of truth for the key schemas), the bundled
 catalog is uploaded to a bucket and published by the real sync job, and a key is created in the
-keys table. boto3 finds the local endpoint through its own AWS_ENDPOINT_URL, as it would find
-a real one. Everything started here is stopped when the context exits.
+keys table. This process reaches the server through `AwsClients` pointed at it (its own
+environment is left alone); another shell reaches it through the printed `export` lines.
+Everything started here is stopped when the context exits, and the server also exits by itself
+if this process dies (devtools.moto_child).
 """
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -21,8 +22,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from handler import deps
+from awsclients import AwsClients, Credentials
 from handler import settings as env
+from handler.settings import Settings
 
 if TYPE_CHECKING:
     from catalog.sync import SyncReport
@@ -34,7 +36,9 @@ API_KEYS_TABLE_NAME = "ar-models-dev-api-keys"
 SOURCE_BUCKET = "ar-models-dev-catalog"
 SOURCE_KEY = "models.json"
 # Short, so a catalog change made during development shows within seconds, not a minute.
-DEV_CACHE_TTL = "2"
+DEV_CACHE_TTL = 2.0
+# Never real credentials, so nothing here can touch a real account.
+DEV_CREDENTIALS = Credentials("dev", "dev")
 _TABLE_NAMES = {"ModelsTable": MODELS_TABLE_NAME, "ApiKeysTable": API_KEYS_TABLE_NAME}
 _STARTUP_TIMEOUT = 30.0
 
@@ -49,7 +53,8 @@ class DevStack:
 
     endpoint: str
     api_key: str
-    source: str
+    settings: Settings  # what the API and the sync of this stack run with
+    aws: AwsClients  # clients of the local endpoint
     sync_report: SyncReport
     environment: dict[str, str]  # what another shell exports to use this stack
 
@@ -62,37 +67,35 @@ def free_port(host: str = LOOPBACK) -> int:
 
 
 @contextmanager
-def dev_stack(*, aws_port: int = 0) -> Iterator[DevStack]:
+def dev_stack(*, cache_ttl: float = DEV_CACHE_TTL, aws_port: int = 0) -> Iterator[DevStack]:
     """Start moto, provision and publish; stop moto on exit, whatever happened.
 
-    Configures this process through its environment, as a deployment does: boto3 reads
-    AWS_ENDPOINT_URL from os.environ, and the API reads its settings from there.
+    The stack's settings are its own: its tables and source, no DEV_API_KEY (keys come from the
+    keys table, as deployed) and no event bus.
     """
-    environ = os.environ
     port = aws_port or free_port()
     server = _start_moto(port)
     try:
         endpoint = f"http://{LOOPBACK}:{port}"
         _wait_until_ready(server, endpoint)
+        settings = Settings(
+            models_table=MODELS_TABLE_NAME,
+            api_keys_table=API_KEYS_TABLE_NAME,
+            catalog_source=f"s3://{SOURCE_BUCKET}/{SOURCE_KEY}",
+            catalog_cache_ttl=cache_ttl,
+        )
+        aws = AwsClients(endpoint_url=endpoint, region=REGION, credentials=DEV_CREDENTIALS)
+        api_key, report = _provision(settings, aws)
         environment = {
-            # Never real credentials, so nothing here can touch a real account.
             "AWS_ENDPOINT_URL": endpoint,
-            "AWS_ACCESS_KEY_ID": "dev",
-            "AWS_SECRET_ACCESS_KEY": "dev",
+            "AWS_ACCESS_KEY_ID": DEV_CREDENTIALS.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": DEV_CREDENTIALS.secret_access_key,
             "AWS_DEFAULT_REGION": REGION,
             env.MODELS_TABLE: MODELS_TABLE_NAME,
             env.API_KEYS_TABLE: API_KEYS_TABLE_NAME,
-            env.CATALOG_SOURCE: f"s3://{SOURCE_BUCKET}/{SOURCE_KEY}",
-            env.CATALOG_CACHE_TTL: environ.get(env.CATALOG_CACHE_TTL) or DEV_CACHE_TTL,
+            env.CATALOG_SOURCE: settings.catalog_source,
         }
-        environ.pop("AWS_PROFILE", None)
-        environ.pop("AWS_SESSION_TOKEN", None)
-        environ.pop(env.DEV_API_KEY, None)  # the dev stack uses the keys table, as deployed
-        environ.pop(env.CATALOG_EVENT_BUS, None)
-        environ.update(environment)
-        deps.reset()
-        api_key, report = _provision()
-        yield DevStack(endpoint, api_key, environment[env.CATALOG_SOURCE], report, environment)
+        yield DevStack(endpoint, api_key, settings, aws, report, environment)
     finally:
         _stop(server)
 
@@ -104,8 +107,10 @@ def _start_moto(port: int) -> subprocess.Popen[bytes]:
         raise DevStackError(
             "ar-models dev needs moto's server: pip install 'assistantrouter-models[local]'"
         ) from exc
+    # stdin=PIPE: the child exits when this process does, however it ends (see moto_child).
     return subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
-        [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(port)],
+        [sys.executable, "-m", "devtools.moto_child", "-H", LOOPBACK, "-p", str(port)],
+        stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -124,22 +129,22 @@ def _wait_until_ready(server: subprocess.Popen[bytes], endpoint: str) -> None:
     raise DevStackError(f"the local AWS server did not answer on {endpoint}")
 
 
-def _provision() -> tuple[str, SyncReport]:
+def _provision(settings: Settings, aws: AwsClients) -> tuple[str, SyncReport]:
     """Tables from the template, the catalog in S3, one key, one sync."""
-    from catalog import aws
+    from apikeys.store import ApiKeyStore
     from catalog.bundled import BUNDLED_CATALOG_PATH
-    from handler.keys import ApiKeyStore
+    from devtools.template_tables import table_definitions
     from handler.sync import run_sync
-    from handler.template_tables import table_definitions
 
-    dynamodb = aws.dynamodb_client()
+    dynamodb = aws.dynamodb()
     for logical_id, definition in table_definitions().items():
         dynamodb.create_table(TableName=_TABLE_NAMES[logical_id], **definition)
-    s3 = aws.s3_client()
+    s3 = aws.s3()
     s3.create_bucket(Bucket=SOURCE_BUCKET)
     s3.put_object(Bucket=SOURCE_BUCKET, Key=SOURCE_KEY, Body=BUNDLED_CATALOG_PATH.read_bytes())
-    api_key, _ = ApiKeyStore(API_KEYS_TABLE_NAME).create("ar-models dev", tier="dev")
-    return api_key, run_sync(env.get_settings())
+    keys = ApiKeyStore(API_KEYS_TABLE_NAME, dynamodb=aws.dynamodb)
+    api_key, _ = keys.create("ar-models dev", tier="dev")
+    return api_key, run_sync(settings, aws=aws)
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:

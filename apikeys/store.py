@@ -1,62 +1,28 @@
-"""API keys: generation, hashing, the DynamoDB keys table, and the per-container verifier.
+"""The keys table: one item per key, keyed by the key's hash. The item layout is private here.
 
-Keys are stored only as SHA-256 hashes; a short non-secret prefix is kept for display. A key
-itself is never stored and never logged.
+    key_hash (S, partition key), prefix (S), name (S), tier (S), status (S), created_at (S)
+
+The API only ever calls GetItem (`ApiKeyStore.get`); creating, listing and revoking are the
+`ar-models keys` commands' operations.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import logging
-import secrets
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
+
+from apikeys.errors import AmbiguousKeyPrefix, KeyNotFound, KeyStoreUnavailable
+from apikeys.material import KEY_SCHEME, display_prefix, generate_key, hash_key
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
-logger = logging.getLogger(__name__)
-
-KEY_SCHEME = "ar-"
-DISPLAY_PREFIX_LENGTH = len(KEY_SCHEME) + 8
 ACTIVE = "active"
 REVOKED = "revoked"
-
-
-class KeyStoreUnavailable(Exception):
-    """The keys table could not be read or written."""
-
-
-class InvalidApiKey(Exception):
-    """The presented key is unknown or revoked."""
-
-
-class KeyNotFound(Exception):
-    """No stored key matches the given key or prefix."""
-
-
-class AmbiguousKeyPrefix(Exception):
-    """More than one stored key starts with the given prefix."""
-
-
-def generate_key() -> str:
-    """A new secret key: the scheme and 256 bits of randomness, URL-safe."""
-    return KEY_SCHEME + secrets.token_urlsafe(32)
-
-
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def display_prefix(key: str) -> str:
-    return key[:DISPLAY_PREFIX_LENGTH]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,26 +39,25 @@ class ApiKeyRecord:
         return self.status == ACTIVE
 
 
+class KeyLookup(Protocol):
+    """What the verifier needs of a keys store. Raises KeyStoreUnavailable when it cannot."""
+
+    def get(self, key_hash: str) -> ApiKeyRecord | None: ...
+
+
 class ApiKeyStore:
     """The keys table: `key_hash` (S) is the partition key; the API only ever calls GetItem."""
 
-    def __init__(self, table_name: str, *, client: DynamoDBClient | None = None) -> None:
+    def __init__(self, table_name: str, *, dynamodb: Callable[[], DynamoDBClient]) -> None:
+        """`dynamodb` gives the client, built on first use (e.g. `AwsClients().dynamodb`)."""
         if not table_name:
             raise ValueError("table_name must not be empty")
         self.table_name = table_name
-        self._client = client
-
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            from catalog.aws import dynamodb_client
-
-            self._client = dynamodb_client()
-        return self._client
+        self._dynamodb = dynamodb
 
     def get(self, key_hash: str) -> ApiKeyRecord | None:
         with self._unavailable_on_error():
-            response = self.client.get_item(
+            response = self._dynamodb().get_item(
                 TableName=self.table_name, Key={"key_hash": {"S": key_hash}}
             )
         item = response.get("Item")
@@ -112,7 +77,7 @@ class ApiKeyStore:
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
         with self._unavailable_on_error():
-            self.client.put_item(
+            self._dynamodb().put_item(
                 TableName=self.table_name,
                 Item=_to_item(record),
                 ConditionExpression="attribute_not_exists(key_hash)",
@@ -125,7 +90,7 @@ class ApiKeyStore:
         kwargs: dict[str, object] = {"TableName": self.table_name}
         while True:
             with self._unavailable_on_error():
-                page = self.client.scan(**kwargs)  # type: ignore[arg-type]
+                page = self._dynamodb().scan(**kwargs)  # type: ignore[arg-type]
             records += [_from_item(item) for item in page.get("Items", [])]
             if not page.get("LastEvaluatedKey"):
                 break
@@ -136,7 +101,7 @@ class ApiKeyStore:
         """Mark one key revoked, found by the full key or by a unique display prefix."""
         record = self._find(key_or_prefix)
         with self._unavailable_on_error():
-            self.client.update_item(
+            self._dynamodb().update_item(
                 TableName=self.table_name,
                 Key={"key_hash": {"S": record.key_hash}},
                 UpdateExpression="SET #status = :revoked",
@@ -192,83 +157,3 @@ def _from_item(item: dict[str, AttributeValueTypeDef]) -> ApiKeyRecord:
 
 def _asdict(record: ApiKeyRecord) -> dict[str, str]:
     return {name: getattr(record, name) for name in ApiKeyRecord.__slots__}
-
-
-@dataclass(frozen=True, slots=True)
-class _Cached:
-    record: ApiKeyRecord | None
-    fetched_at: float
-
-
-class KeyVerifier:
-    """Checks a presented key against DEV_API_KEY and the keys table, caching lookups briefly.
-
-    A verdict is cached for `ttl` seconds (so a revoked key stops working within `ttl`), an
-    unknown key for `negative_ttl`. If the keys table fails, a key verified within `stale_for`
-    keeps working; any other key raises KeyStoreUnavailable (the API answers 503, not 401).
-    With neither a store nor a dev key, every key is refused: fail closed.
-    """
-
-    def __init__(
-        self,
-        store: ApiKeyStore | None,
-        *,
-        dev_key: str | None = None,
-        ttl: float = 60.0,
-        negative_ttl: float = 10.0,
-        stale_for: float = 3600.0,
-        max_entries: int = 4096,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._store = store
-        self._dev_key_hash = hash_key(dev_key) if dev_key else None
-        self._ttl = ttl
-        self._negative_ttl = negative_ttl
-        self._stale_for = stale_for
-        self._max_entries = max_entries
-        self._clock = clock
-        self._cache: OrderedDict[str, _Cached] = OrderedDict()
-
-    @property
-    def configured(self) -> bool:
-        return self._store is not None or self._dev_key_hash is not None
-
-    def verify(self, key: str) -> ApiKeyRecord:
-        key_hash = hash_key(key)
-        if self._dev_key_hash is not None and hmac.compare_digest(key_hash, self._dev_key_hash):
-            return _DEV_RECORD
-        if self._store is None:
-            raise InvalidApiKey
-        record = self._lookup(self._store, key_hash)
-        if record is None or not record.active:
-            raise InvalidApiKey
-        return record
-
-    def _lookup(self, store: ApiKeyStore, key_hash: str) -> ApiKeyRecord | None:
-        now = self._clock()
-        cached = self._cache.get(key_hash)
-        if cached is not None:
-            age = now - cached.fetched_at
-            if age < (self._ttl if cached.record is not None else self._negative_ttl):
-                self._cache.move_to_end(key_hash)
-                return cached.record
-        try:
-            record = store.get(key_hash)
-        except KeyStoreUnavailable:
-            usable = cached is not None and now - cached.fetched_at < self._stale_for
-            if usable and cached is not None and cached.record is not None:
-                logger.warning(
-                    "keys table unavailable; accepting key %s from cache", cached.record.prefix
-                )
-                return cached.record
-            raise
-        self._cache[key_hash] = _Cached(record, now)
-        self._cache.move_to_end(key_hash)
-        while len(self._cache) > self._max_entries:
-            self._cache.popitem(last=False)
-        return record
-
-
-_DEV_RECORD = ApiKeyRecord(
-    key_hash="", prefix="dev", name="DEV_API_KEY", tier="dev", status=ACTIVE, created_at=""
-)

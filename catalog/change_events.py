@@ -1,9 +1,12 @@
-"""`CatalogChanged`: what the sync tells routers and caches after it changed the catalog."""
+"""The `CatalogChanged` event: what the sync tells routers and caches after it changed the catalog.
+
+(Not to be confused with `events/`, the sample Lambda events for `sam local invoke`.)
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from catalog.errors import EventPublishFailed
@@ -24,19 +27,12 @@ class ChangePublisher(Protocol):
 class EventBridgePublisher:
     """Puts one CatalogChanged event on an EventBridge bus."""
 
-    def __init__(self, bus_name: str, *, client: EventBridgeClient | None = None) -> None:
+    def __init__(self, bus_name: str, *, events: Callable[[], EventBridgeClient]) -> None:
+        """`events` gives the client, built on first use (e.g. `AwsClients().events`)."""
         if not bus_name:
             raise ValueError("bus_name must not be empty")
         self.bus_name = bus_name
-        self._client = client
-
-    @property
-    def client(self) -> EventBridgeClient:
-        if self._client is None:
-            from catalog.aws import events_client
-
-            self._client = events_client()
-        return self._client
+        self._events = events
 
     def publish(self, detail: Mapping[str, Any]) -> None:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -48,7 +44,7 @@ class EventBridgePublisher:
             "Detail": json.dumps(detail, separators=(",", ":")),
         }
         try:
-            response = self.client.put_events(Entries=[entry])  # type: ignore[list-item]
+            response = self._events().put_events(Entries=[entry])  # type: ignore[list-item]
         except (ClientError, BotoCoreError) as exc:
             raise EventPublishFailed(f"{DETAIL_TYPE} to bus {self.bus_name}: {exc}") from exc
         # PutEvents answers 200 even when an entry failed: the failure is in the entry.

@@ -1,4 +1,4 @@
-"""Builders shared by tests: models and a published catalog in a (moto) table."""
+"""Builders shared by tests: model documents, models, and a published catalog in a table."""
 
 from __future__ import annotations
 
@@ -10,6 +10,19 @@ from catalog.store import StoredEntry, catalog_digest
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+# The public contract: every model of the API reference, as it lists them.
+SEED_MODELS = [
+    ("gpt-4o", "openai", 128000),
+    ("gpt-4o-mini", "openai", 128000),
+    ("gpt-4-turbo", "openai", 128000),
+    ("claude-3-5-sonnet-20241022", "anthropic", 200000),
+    ("claude-3-opus-20240229", "anthropic", 200000),
+    ("claude-3-haiku-20240307", "anthropic", 200000),
+    ("gemini-1.5-pro", "google", 1000000),
+    ("gemini-1.5-flash", "google", 1000000),
+]
+SEED_IDS = [model_id for model_id, _, _ in SEED_MODELS]
 
 
 def model_doc(model_id: str, **overrides: Any) -> dict[str, Any]:
@@ -29,13 +42,18 @@ def make_model(model_id: str, **overrides: Any) -> Model:
     return Model.model_validate(model_doc(model_id, **overrides))
 
 
+def entries(docs: list[dict[str, Any]]) -> dict[str, StoredEntry]:
+    """Documents as the entries a sync would publish, in this order."""
+    return {doc["id"]: StoredEntry(position, doc) for position, doc in enumerate(docs)}
+
+
 def publish(
     client: DynamoDBClient, table: str, docs: list[dict[str, Any]], *, version: int | None = None
 ) -> int:
     """Write docs as the published catalog (replacing what was there) and advance the version."""
-    store = DynamoDBCatalogStore(table, client=client)
+    store = DynamoDBCatalogStore(table, dynamodb=lambda: client)
     current = store.read_entries()
-    wanted = {doc["id"]: StoredEntry(position, doc) for position, doc in enumerate(docs)}
+    wanted = entries(docs)
     store.write_entries(wanted, [model_id for model_id in current if model_id not in wanted])
     expected = store.read_version()
     if version is not None:
@@ -46,36 +64,3 @@ def publish(
         )
         return version
     return store.advance_version(expected, count=len(docs), digest=catalog_digest(wanted))
-
-
-class CallCounter:
-    """Counts the API calls a botocore client really makes, by operation name (on the wire)."""
-
-    WRITES = frozenset({"BatchWriteItem", "PutItem", "UpdateItem", "DeleteItem"})
-
-    def __init__(self, client: Any) -> None:
-        self.calls: list[str] = []
-        client.meta.events.register("before-call", self._record)
-
-    def _record(self, model: Any, **_: Any) -> None:
-        self.calls.append(model.name)
-
-    def count(self, operation: str) -> int:
-        return self.calls.count(operation)
-
-    @property
-    def writes(self) -> list[str]:
-        return [name for name in self.calls if name in self.WRITES]
-
-    def reset(self) -> None:
-        self.calls.clear()
-
-
-class FakeClock:
-    """A monotonic clock that tests move by hand (`clock.now += ttl`)."""
-
-    def __init__(self, now: float = 0.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now

@@ -1,0 +1,62 @@
+"""Calling the API in tests: an app with the services a test chose, and error-shape checks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi.testclient import TestClient
+
+from awsclients import AwsClients
+from handler.api import create_app
+from handler.deps import Services
+from handler.settings import Settings
+
+if TYPE_CHECKING:
+    from httpx import Response
+
+# The key tests authenticate with; `Settings(dev_api_key=DEV_KEY)` makes the API accept it.
+DEV_KEY = "ar-dev-test-key-0123456789"
+ERROR_KEYS = {"message", "type", "param", "code"}
+
+
+def api_client(
+    settings: Settings | None = None,
+    *,
+    services: Services | None = None,
+    aws: AwsClients | None = None,
+    key: str | None = DEV_KEY,
+) -> TestClient:
+    """A TestClient of an app built from `services`, else from `settings` (default: the dev key,
+    bundled catalog). It sends `key` as a Bearer token (None: no key), and answers a server
+    error with the 500 response instead of raising it."""
+    if services is None:
+        services = Services.from_settings(settings or Settings(dev_api_key=DEV_KEY), aws=aws)
+    headers = {"Authorization": f"Bearer {key}"} if key is not None else {}
+    return TestClient(create_app(services), headers=headers, raise_server_exceptions=False)
+
+
+def assert_openai_error(response: Response, status: int, **expected: Any) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert "detail" not in response.json()
+    error: dict[str, Any] = response.json()["error"]
+    assert set(error) == ERROR_KEYS
+    for name, value in expected.items():
+        assert error[name] == value, error
+    return error
+
+
+class LambdaContext:
+    """What the Lambda runtime passes as `context` (handler.lambda_types.LambdaContext)."""
+
+    function_name = "ModelsApiFunction"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:ModelsApiFunction"
+    memory_limit_in_mb = 512
+    aws_request_id = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+    log_group_name = "/aws/lambda/ModelsApiFunction"
+    log_stream_name = "2026/11/24/[$LATEST]abcdef"
+    identity = None
+    client_context = None
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
