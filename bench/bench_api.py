@@ -94,31 +94,33 @@ _BOTO3 = (
 
 def _dynamodb_calls(list_event: dict[str, Any]) -> None:
     """Count DynamoDB calls for 1,000 warm requests, a TTL expiry, and a catalog change."""
-    import boto3
     from moto import mock_aws
 
+    from apikeys.verifier import KeyVerifier
+    from awsclients import AwsClients
     from catalog.cache import CatalogCache
     from catalog.dynamodb import DynamoDBCatalogStore
-    from handler import deps
-    from handler.api import app, lambda_handler
-    from handler.template_tables import table_definitions
-    from tests.factories import CallCounter, FakeClock, model_doc, publish
+    from devtools.template_tables import table_definitions
+    from handler.api import build_lambda_handler, create_app
+    from handler.deps import Services
+    from tests.support.factories import model_doc, publish
+    from tests.support.fakes import CallCounter, FakeClock
 
     os.environ.update(
         AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x", AWS_DEFAULT_REGION="us-east-1"
     )
     with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
+        aws = AwsClients(region="us-east-1")
+        client = aws.dynamodb()
         client.create_table(TableName="models", **table_definitions()["ModelsTable"])
         publish(client, "models", [model_doc(f"model-{n}") for n in range(8)])
         calls = CallCounter(client).calls
         clock = FakeClock()
-        cache = CatalogCache(DynamoDBCatalogStore("models", client=client), ttl=60, clock=clock)
-
-        async def provide() -> CatalogCache:
-            return cache
-
-        app.dependency_overrides[deps.provide_catalog_cache] = provide
+        store = DynamoDBCatalogStore("models", dynamodb=aws.dynamodb)
+        services = Services(
+            CatalogCache(store, ttl=60, clock=clock), KeyVerifier(None, dev_key=DEV_KEY)
+        )
+        lambda_handler = build_lambda_handler(create_app(services))
         lambda_handler(list_event, None)
         cold = list(calls)
         calls.clear()
@@ -134,7 +136,6 @@ def _dynamodb_calls(list_event: dict[str, Any]) -> None:
         clock.now += 61
         lambda_handler(list_event, None)
         changed = list(calls)
-        app.dependency_overrides.clear()
     print("\nDynamoDB calls (counted on the wire, moto):")
     print(f"  first request of a container            {cold}")
     print(f"  1,000 warm requests within the TTL      {warm}")

@@ -31,19 +31,21 @@ import pytest
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from handler.template_tables import load_template
-from tests.test_lambda_requirements import NEVER_IN_THE_ARTIFACT, REQUIREMENTS, parse_pins
+from devtools.template_tables import load_template
+from tests.support.requirements import NEVER_IN_THE_ARTIFACT, REQUIREMENTS, parse_pins
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_PATH = ROOT / "template.yaml"
 FUNCTIONS = ("ModelsApiFunction", "CatalogSyncFunction")
-PACKAGES = ("handler", "catalog")
+# What the Makefile ships (LAMBDA_PACKAGES): the packages the two functions import.
+PACKAGES = ("handler", "catalog", "apikeys", "awsclients")
 DEV_API_KEY = "ar-dev-local-key"  # the key events/list-models.json sends
 # Repository content that must never reach the artifact (checked by name for a clear message;
 # the allow-list in test_*_holds_only_runtime_code catches anything else).
 NOT_RUNTIME = (
+    "devtools",
     "tests",
     "events",
     "bench",
@@ -247,7 +249,7 @@ def assert_runtime_code_only(artifact: Path) -> None:
         }
         assert set(built) == set(sources) | bytecode, package
         assert {path: built[path] for path in sources} == sources, package
-    for data in ("catalog/models.json", "catalog/py.typed", "handler/py.typed"):
+    for data in ("catalog/models.json", *(f"{package}/py.typed" for package in PACKAGES)):
         assert (artifact / data).is_file(), data
     assert json.loads((artifact / "catalog/models.json").read_text()) == json.loads(
         (ROOT / "catalog/models.json").read_text()
@@ -383,3 +385,79 @@ def test_api_artifact_lists_the_models_in_a_clean_interpreter(build: Build, tmp_
     assert Path(outcome["api_cached"]).is_file()
     assert [path for path in outcome["compiled"] if path.startswith(str(artifact) + os.sep)] == []
     assert stats_of(artifact) == before
+
+
+# Both functions at work in a fresh interpreter of the dev venv, against moto: the API on the
+# tables (a dev key and a table key), the sync from S3 with an event bus. It prints the files of
+# every module it imported.
+_RUN_BOTH_FUNCTIONS = """
+import json, os, sys
+from pathlib import Path
+import boto3
+from moto import mock_aws
+
+root, events = Path(sys.argv[1]), Path(sys.argv[2])
+with mock_aws():
+    dynamodb = boto3.client("dynamodb")
+    for name, key in (("models", [("pk", "HASH"), ("sk", "RANGE")]), ("keys", [("key_hash", "HASH")])):
+        dynamodb.create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": a, "KeyType": t} for a, t in key],
+            AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a, _ in key],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="source")
+    s3.put_object(Bucket="source", Key="models.json", Body=(root / "catalog/models.json").read_bytes())
+    os.environ.update({
+        "MODELS_TABLE": "models", "API_KEYS_TABLE": "keys", "DEV_API_KEY": "ar-dev-local-key",
+        "CATALOG_SOURCE": "s3://source/models.json", "CATALOG_EVENT_BUS": "default",
+    })
+    from handler.sync import lambda_handler as sync
+    report = sync(json.loads((events / "scheduled-sync.json").read_text()), None)
+    assert report["version"] == 1, report
+
+    from handler.api import lambda_handler as api
+    for name, status in (("list-models.json", 200), ("unauthorized.json", 401)):
+        event = json.loads((events / name).read_text())
+        if name == "unauthorized.json":
+            event["headers"]["authorization"] = "Bearer ar-not-a-stored-key"
+        response = api(event, None)
+        assert response["statusCode"] == status, response
+print(json.dumps(sorted({m.__file__ for m in list(sys.modules.values()) if getattr(m, "__file__", None)})))
+"""
+
+
+def test_the_artifact_holds_only_modules_the_two_functions_import(build: Build) -> None:
+    """Every module we ship is imported by a function doing its work: nothing dev-only, no
+    dead module. (The reverse, that nothing they import is missing, is the clean-interpreter
+    test above.)"""
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", _RUN_BOTH_FUNCTIONS, str(ROOT), str(ROOT / "events")],
+        cwd=ROOT,
+        env={
+            **make_environ(),
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "x",
+            "AWS_SECRET_ACCESS_KEY": "x",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    imported = {
+        str(Path(path).relative_to(ROOT))
+        for path in json.loads(result.stdout.splitlines()[-1])
+        if Path(path).is_relative_to(ROOT)
+    }
+    artifact = build.artifact("ModelsApiFunction")
+    shipped = {
+        str(path.relative_to(artifact))
+        for package in PACKAGES
+        for path in (artifact / package).rglob("*.py")
+    }
+    assert sorted(shipped - imported) == [], "shipped but never imported by either function"

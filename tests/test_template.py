@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from handler import settings as env
-from handler.template_tables import DEFAULT_TEMPLATE_PATH, load_template
+from handler.settings import Settings
+from devtools.template_tables import DEFAULT_TEMPLATE_PATH, load_template
 
 TEMPLATE_PATH = DEFAULT_TEMPLATE_PATH
 EVENTS = TEMPLATE_PATH.parent / "events"
@@ -285,3 +286,18 @@ def test_sam_local_env_file_overrides_only_declared_variables() -> None:
     for logical_id, variables in sam_env.items():
         declared = set(function(logical_id)["Environment"]["Variables"])
         assert set(variables) <= declared, logical_id
+
+
+@pytest.mark.parametrize(
+    ("parameter", "variable"),
+    [
+        ("CatalogCacheTtl", env.CATALOG_CACHE_TTL),
+        ("SyncMaxRemoveFraction", env.SYNC_MAX_REMOVE_FRACTION),
+    ],
+)
+def test_a_default_is_stated_once_in_settings_not_again_in_the_template(
+    parameter: str, variable: str
+) -> None:
+    """An empty parameter passes an empty variable, which Settings reads as its own default."""
+    assert TEMPLATE["Parameters"][parameter]["Default"] == ""
+    assert Settings.from_environ({variable: ""}) == Settings()

@@ -1,0 +1,76 @@
+"""The figures README.md states are the code's: a default changed in one place fails here."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from apikeys.verifier import KeyVerifier
+from catalog.dynamodb import DynamoDBCatalogStore
+from devtools.devstack import DEV_CACHE_TTL
+from handler import settings as env
+from handler.settings import Settings
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def _default(cls: type, name: str) -> Any:
+    """The default of a constructor's keyword argument."""
+    return inspect.signature(cls).parameters[name].default
+
+
+def configuration_table() -> dict[str, str]:
+    """README's Configuration table: variable -> default column, as written."""
+    section = README.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([A-Z_]+)`[^|]* \| ([^|]*) \|", section, flags=re.MULTILINE)
+    return {name: default.strip() for name, default in rows}
+
+
+@pytest.mark.parametrize(
+    ("variable", "field"),
+    [
+        (env.MODELS_TABLE, "models_table"),
+        (env.API_KEYS_TABLE, "api_keys_table"),
+        (env.DEV_API_KEY, "dev_api_key"),
+        (env.CATALOG_CACHE_TTL, "catalog_cache_ttl"),
+        (env.CATALOG_SOURCE, "catalog_source"),
+        (env.SYNC_MAX_REMOVE_FRACTION, "sync_max_remove_fraction"),
+        (env.CATALOG_EVENT_BUS, "catalog_event_bus"),
+    ],
+)
+def test_the_configuration_table_states_the_settings_defaults(variable: str, field: str) -> None:
+    default: str | float | None = getattr(Settings(), field)
+    if default is None:
+        expected = "unset"
+    elif isinstance(default, float):
+        expected = f"`{default:g}`"
+    else:
+        expected = f"`{default}`"
+    assert configuration_table()[variable] == expected
+
+
+def test_the_key_cache_figures_are_the_verifiers() -> None:
+    ttl = _default(KeyVerifier, "ttl")
+    negative = _default(KeyVerifier, "negative_ttl")
+    entries = _default(KeyVerifier, "max_entries")
+    stale = _default(KeyVerifier, "stale_for")
+    assert stale == 3600
+    assert (
+        f"caches a key's verdict for {ttl:g} s (unknown keys for {negative:g} s, "
+        f"at most {entries:,} entries)" in " ".join(README.split())
+    )
+    assert f"stops working within {ttl:g} s" in " ".join(README.split())
+    assert "verified within the last hour" in README
+
+
+def test_the_sync_retry_figure_is_the_stores() -> None:
+    attempts = _default(DynamoDBCatalogStore, "max_batch_attempts")
+    assert f"({attempts} attempts, then the run fails loudly)" in " ".join(README.split())
+
+
+def test_the_dev_stack_ttl_is_the_one_it_uses() -> None:
+    assert f"({DEV_CACHE_TTL:g} s, unless `CATALOG_CACHE_TTL` is set)" in " ".join(README.split())
