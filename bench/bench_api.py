@@ -19,6 +19,13 @@ ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "events"
 DEV_KEY = "ar-dev-local-key"
 
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))  # tests.support, when run as a script
+
+from tests.support.http import LambdaContext  # noqa: E402 - needs the path above
+
+CONTEXT = LambdaContext()
+
 
 def _cold(code: str, runs: int = 7) -> float:
     """Median wall time (ms) of a fresh interpreter running `code` (interpreter start excluded)."""
@@ -39,11 +46,11 @@ def _median_run(code: str, runs: int) -> float:
 def _warm(handler: Any, event: dict[str, Any], n: int) -> tuple[float, float]:
     """Median and p99 (us) of one invocation through the Lambda handler."""
     for _ in range(50):
-        handler(event, None)
+        handler(event, CONTEXT)
     samples = []
     for _ in range(n):
         start = time.perf_counter_ns()
-        handler(event, None)
+        handler(event, CONTEXT)
         samples.append((time.perf_counter_ns() - start) / 1000)
     samples.sort()
     return statistics.median(samples), samples[int(len(samples) * 0.99)]
@@ -66,7 +73,7 @@ def main() -> None:
     filtered["rawQueryString"] = "owned_by=anthropic&capability=vision"
     filtered["queryStringParameters"] = {"owned_by": "anthropic", "capability": "vision"}
     etag = next(
-        v for k, v in lambda_handler(list_event, None)["headers"].items() if k.lower() == "etag"
+        v for k, v in lambda_handler(list_event, CONTEXT)["headers"].items() if k.lower() == "etag"
     )
     not_modified = json.loads(json.dumps(list_event))
     not_modified["headers"]["if-none-match"] = etag
@@ -121,20 +128,20 @@ def _dynamodb_calls(list_event: dict[str, Any]) -> None:
             CatalogCache(store, ttl=60, clock=clock), KeyVerifier(None, dev_key=DEV_KEY)
         )
         lambda_handler = build_lambda_handler(create_app(services))
-        lambda_handler(list_event, None)
+        lambda_handler(list_event, CONTEXT)
         cold = list(calls)
         calls.clear()
         for _ in range(1000):
-            lambda_handler(list_event, None)
+            lambda_handler(list_event, CONTEXT)
         warm = len(calls)
         clock.now += 61
-        lambda_handler(list_event, None)
+        lambda_handler(list_event, CONTEXT)
         expired = list(calls)
         calls.clear()
         publish(client, "models", [model_doc(f"model-{n}") for n in range(9)])
         calls.clear()
         clock.now += 61
-        lambda_handler(list_event, None)
+        lambda_handler(list_event, CONTEXT)
         changed = list(calls)
     print("\nDynamoDB calls (counted on the wire, moto):")
     print(f"  first request of a container            {cold}")
@@ -144,5 +151,4 @@ def _dynamodb_calls(list_event: dict[str, Any]) -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     main()

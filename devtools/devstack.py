@@ -148,10 +148,14 @@ def _provision(settings: Settings, aws: AwsClients) -> tuple[str, SyncReport]:
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        server.terminate()
-        try:
-            server.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    try:
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+    finally:
+        if server.stdin is not None:
+            server.stdin.close()  # our end of the pipe moto watches (see _start_moto)

@@ -15,6 +15,7 @@ from moto import mock_aws
 
 from awsclients import AwsClients
 from handler import settings as env
+from tests.support.factories import CatalogBucket
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -75,6 +76,12 @@ def tables(dynamodb: DynamoDBClient) -> dict[str, str]:
     for logical_id, definition in table_definitions().items():
         dynamodb.create_table(TableName=TABLE_NAMES[logical_id], **definition)
     return TABLE_NAMES
+
+
+@pytest.fixture
+def source_bucket(aws: AwsClients) -> CatalogBucket:
+    """A bucket (moto) to upload catalog documents to, as a sync source."""
+    return CatalogBucket(aws.s3(), "curated-catalog")
 
 
 @pytest.fixture

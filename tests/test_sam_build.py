@@ -399,7 +399,8 @@ from moto import mock_aws
 root, events = Path(sys.argv[1]), Path(sys.argv[2])
 with mock_aws():
     dynamodb = boto3.client("dynamodb")
-    for name, key in (("models", [("pk", "HASH"), ("sk", "RANGE")]), ("keys", [("key_hash", "HASH")])):
+    schemas = {"models": [("pk", "HASH"), ("sk", "RANGE")], "keys": [("key_hash", "HASH")]}
+    for name, key in schemas.items():
         dynamodb.create_table(
             TableName=name,
             KeySchema=[{"AttributeName": a, "KeyType": t} for a, t in key],
@@ -408,7 +409,8 @@ with mock_aws():
         )
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket="source")
-    s3.put_object(Bucket="source", Key="models.json", Body=(root / "catalog/models.json").read_bytes())
+    catalog = (root / "catalog/models.json").read_bytes()
+    s3.put_object(Bucket="source", Key="models.json", Body=catalog)
     os.environ.update({
         "MODELS_TABLE": "models", "API_KEYS_TABLE": "keys", "DEV_API_KEY": "ar-dev-local-key",
         "CATALOG_SOURCE": "s3://source/models.json", "CATALOG_EVENT_BUS": "default",
@@ -424,7 +426,8 @@ with mock_aws():
             event["headers"]["authorization"] = "Bearer ar-not-a-stored-key"
         response = api(event, None)
         assert response["statusCode"] == status, response
-print(json.dumps(sorted({m.__file__ for m in list(sys.modules.values()) if getattr(m, "__file__", None)})))
+files = {getattr(m, "__file__", None) for m in list(sys.modules.values())}
+print(json.dumps(sorted(f for f in files if f)))
 """
 
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from devtools.template_tables import DEFAULT_TEMPLATE_PATH, load_template
 from handler import settings as env
 from handler.settings import Settings
-from devtools.template_tables import DEFAULT_TEMPLATE_PATH, load_template
 
 TEMPLATE_PATH = DEFAULT_TEMPLATE_PATH
 EVENTS = TEMPLATE_PATH.parent / "events"
@@ -103,9 +103,9 @@ def test_cfn_lint_would_catch_a_broken_template(tmp_path: Path) -> None:
 def test_sam_transform_accepts_the_template() -> None:
     """The real SAM transform: cfn-lint checks SAM resources by schema, it does not transform."""
     pytest.importorskip("samtranslator", reason="aws-sam-translator is not installed")
-    from samtranslator.public.exceptions import InvalidDocumentException  # type: ignore[import-not-found, unused-ignore]
-    from samtranslator.translator.transform import transform  # type: ignore[import-not-found, unused-ignore]
-    from samtranslator.yaml_helper import yaml_parse  # type: ignore[import-not-found, unused-ignore]
+    from samtranslator.public.exceptions import InvalidDocumentException
+    from samtranslator.translator.transform import transform
+    from samtranslator.yaml_helper import yaml_parse
 
     class ManagedPolicies:
         def load(self) -> dict[str, str]:

@@ -1,4 +1,7 @@
-"""The read cache: no I/O while fresh, O(1) revalidation, re-read on change, degrade on failure."""
+"""The read cache: no I/O while fresh, O(1) revalidation, re-read on change, degrade on failure.
+
+Against the store port in memory, but for the last test: what revalidation costs on the wire.
+"""
 
 from __future__ import annotations
 
@@ -6,38 +9,18 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from catalog.cache import CatalogCache, CatalogSource
+from catalog.bundled import bundled_snapshot
+from catalog.cache import CatalogCache, ServedFrom
 from catalog.dynamodb import DynamoDBCatalogStore
-from catalog.errors import CatalogUnavailable
-from catalog.store import CatalogContents
-from tests.factories import CallCounter, FakeClock, make_model, model_doc, publish
+from tests.support.factories import model_doc, publish
+from tests.support.fakes import CallCounter, FakeClock
+from tests.support.memory_store import InMemoryCatalogStore
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-    from catalog.schema import Model
-
-
-class FakeStore:
-    """A store whose contents and failures tests control; it counts every call."""
-
-    def __init__(self, version: int | None, models: list[Model]) -> None:
-        self.version = version
-        self.models = models
-        self.failing = False
-        self.calls: list[str] = []
-
-    def read_version(self) -> int | None:
-        self.calls.append("read_version")
-        if self.failing:
-            raise CatalogUnavailable("throttled")
-        return self.version
-
-    def read_catalog(self, *, version: int | None = None) -> CatalogContents | None:
-        self.calls.append("read_catalog" if version is None else f"read_catalog({version})")
-        if self.failing:
-            raise CatalogUnavailable("throttled")
-        return None if self.version is None else CatalogContents(self.version, self.models)
+    from awsclients import AwsClients
+    from catalog.snapshot import CatalogSnapshot
 
 
 @pytest.fixture
@@ -46,26 +29,29 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def store() -> FakeStore:
-    return FakeStore(1, [make_model("one")])
+def store() -> InMemoryCatalogStore:
+    store = InMemoryCatalogStore()
+    store.publish([model_doc("one")])
+    return store
 
 
 def served_ids(cache: CatalogCache) -> list[str]:
     return [model.id for model in cache.current().snapshot.models]
 
 
-def test_fresh_cache_does_no_io(store: FakeStore, clock: FakeClock) -> None:
+def test_fresh_cache_does_no_io(store: InMemoryCatalogStore, clock: FakeClock) -> None:
     cache = CatalogCache(store, ttl=60, clock=clock)
     first = cache.current()
     for _ in range(100):
         clock.now += 0.5
         assert cache.current().snapshot is first.snapshot
     assert store.calls == ["read_catalog"]
-    assert first.source is CatalogSource.DYNAMODB
+    assert first.served_from is ServedFrom.DYNAMODB
+    assert (first.snapshot.version, served_ids(cache)) == (1, ["one"])
 
 
 def test_expired_ttl_with_same_version_costs_one_version_read(
-    store: FakeStore, clock: FakeClock
+    store: InMemoryCatalogStore, clock: FakeClock
 ) -> None:
     cache = CatalogCache(store, ttl=60, clock=clock)
     snapshot = cache.current().snapshot
@@ -77,69 +63,96 @@ def test_expired_ttl_with_same_version_costs_one_version_read(
     assert store.calls == ["read_catalog", "read_version"]  # extended by a full TTL
 
 
-def test_new_version_is_read_and_served_after_ttl(store: FakeStore, clock: FakeClock) -> None:
+def test_new_version_is_read_and_served_after_ttl(
+    store: InMemoryCatalogStore, clock: FakeClock
+) -> None:
     cache = CatalogCache(store, ttl=60, clock=clock)
     assert served_ids(cache) == ["one"]
-    store.version, store.models = 2, [make_model("one"), make_model("two")]
+    assert store.publish([model_doc("one"), model_doc("two")]) == 2
     clock.now += 59
     assert served_ids(cache) == ["one"]
     clock.now += 1
     assert served_ids(cache) == ["one", "two"]
     assert cache.current().snapshot.version == 2
+    assert store.calls == ["read_catalog", "read_version", "read_catalog"]
     # The version read by the revalidation is handed on, not read a second time.
-    assert store.calls == ["read_catalog", "read_version", "read_catalog(2)"]
+    assert store.catalog_reads == [None, 2]
 
 
-def test_failure_before_any_read_serves_bundled(store: FakeStore, clock: FakeClock) -> None:
-    store.failing = True
+def test_failure_before_any_read_serves_bundled(
+    store: InMemoryCatalogStore, clock: FakeClock
+) -> None:
+    store.unavailable = True
     cache = CatalogCache(store, ttl=60, clock=clock)
-    view = cache.current()
-    assert view.source is CatalogSource.BUNDLED
-    assert "gpt-4o" in view.snapshot.model_bodies
+    served = cache.current()
+    assert served.served_from is ServedFrom.BUNDLED
+    assert "gpt-4o" in served.snapshot.model_bodies
 
 
 def test_failure_after_a_read_serves_stale_then_recovers(
-    store: FakeStore, clock: FakeClock, caplog: pytest.LogCaptureFixture
+    store: InMemoryCatalogStore, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     cache = CatalogCache(store, ttl=60, failure_backoff=5, clock=clock)
     good = cache.current().snapshot
-    store.failing = True
+    store.unavailable = True
     clock.now += 60
-    view = cache.current()
-    assert (view.source, view.snapshot) == (CatalogSource.STALE, good)
+    served = cache.current()
+    assert (served.served_from, served.snapshot) == (ServedFrom.STALE, good)
     assert "serving cached version 1" in caplog.text
     calls = len(store.calls)
     clock.now += 4
     cache.current()
     assert len(store.calls) == calls  # backing off: no call on every request
-    store.failing = False
+    store.unavailable = False
     clock.now += 1
-    assert cache.current().source is CatalogSource.DYNAMODB
+    assert cache.current().served_from is ServedFrom.DYNAMODB
 
 
-def test_empty_table_serves_bundled_until_a_catalog_is_published(
+def test_empty_store_serves_bundled_until_a_catalog_is_published(
     clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    store = FakeStore(None, [])
+    store = InMemoryCatalogStore()
     cache = CatalogCache(store, ttl=60, clock=clock)
-    assert cache.current().source is CatalogSource.BUNDLED
+    assert cache.current().served_from is ServedFrom.BUNDLED
     assert "no published catalog" in caplog.text
-    store.version, store.models = 1, [make_model("published")]
+    store.publish([model_doc("published")])
     clock.now += 60
     assert served_ids(cache) == ["published"]
+    assert cache.current().served_from is ServedFrom.DYNAMODB
 
 
-def test_a_version_with_no_valid_model_serves_bundled(clock: FakeClock) -> None:
-    cache = CatalogCache(FakeStore(4, []), ttl=60, clock=clock)
-    assert cache.current().source is CatalogSource.BUNDLED
+def test_the_bundled_catalog_is_not_rebuilt_while_the_store_stays_empty(clock: FakeClock) -> None:
+    built: list[CatalogSnapshot] = []
+
+    def bundled() -> CatalogSnapshot:
+        built.append(bundled_snapshot())
+        return built[-1]
+
+    store = InMemoryCatalogStore()
+    cache = CatalogCache(store, bundled_snapshot=bundled, ttl=60, clock=clock)
+    first = cache.current()
+    clock.now += 60
+    assert cache.current() is first
+    assert store.calls == ["read_catalog", "read_catalog"]  # revalidated, found nothing again
+    assert len(built) == 1
+
+
+def test_a_version_with_no_valid_model_serves_bundled(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = InMemoryCatalogStore()
+    store.publish([{"id": "broken"}], version=4)
+    cache = CatalogCache(store, ttl=60, clock=clock)
+    assert cache.current().served_from is ServedFrom.BUNDLED
+    assert "catalog version 4 has no valid model" in caplog.text
 
 
 def test_without_a_store_the_bundled_catalog_is_served_without_io(clock: FakeClock) -> None:
     cache = CatalogCache(None, ttl=60, clock=clock)
-    view = cache.current()
+    served = cache.current()
     clock.now += 10_000
-    assert cache.current() is view
-    assert view.source is CatalogSource.BUNDLED
+    assert cache.current() is served
+    assert served.served_from is ServedFrom.BUNDLED
 
 
 def test_negative_ttl_is_refused() -> None:
@@ -148,12 +161,14 @@ def test_negative_ttl_is_refused() -> None:
 
 
 def test_revalidation_against_dynamodb_is_one_get_item(
-    dynamodb: DynamoDBClient, models_table: str, clock: FakeClock
+    aws: AwsClients, dynamodb: DynamoDBClient, models_table: str, clock: FakeClock
 ) -> None:
     """Counted on the wire (moto): what the warm path really costs."""
     publish(dynamodb, models_table, [model_doc("a"), model_doc("b")])
     operations = CallCounter(dynamodb).calls
-    cache = CatalogCache(DynamoDBCatalogStore(models_table, client=dynamodb), ttl=60, clock=clock)
+    cache = CatalogCache(
+        DynamoDBCatalogStore(models_table, dynamodb=aws.dynamodb), ttl=60, clock=clock
+    )
     cache.current()
     assert operations == ["GetItem", "Query"]
     for _ in range(50):

@@ -7,26 +7,13 @@ import pytest
 
 from catalog.bundled import BUNDLED_CATALOG_PATH, bundled_models
 from catalog.errors import InvalidCatalog
-from catalog.schema import Model, parse_catalog
-from tests.factories import model_doc
-
-# The public contract: every model of the API reference, as it lists them.
-SEED_MODELS = [
-    ("gpt-4o", "openai", 128000),
-    ("gpt-4o-mini", "openai", 128000),
-    ("gpt-4-turbo", "openai", 128000),
-    ("claude-3-5-sonnet-20241022", "anthropic", 200000),
-    ("claude-3-opus-20240229", "anthropic", 200000),
-    ("claude-3-haiku-20240307", "anthropic", 200000),
-    ("gemini-1.5-pro", "google", 1000000),
-    ("gemini-1.5-flash", "google", 1000000),
-]
+from catalog.schema import Model, parse_catalog, parse_catalog_json
+from tests.support.factories import SEED_IDS, SEED_MODELS, model_doc
 
 
 def test_bundled_catalog_holds_every_seed_model_in_the_documented_order() -> None:
     models = {model.id: model for model in bundled_models()}
-    seed_ids = [model_id for model_id, _, _ in SEED_MODELS]
-    assert [m.id for m in bundled_models() if m.id in seed_ids] == seed_ids
+    assert [m.id for m in bundled_models() if m.id in SEED_IDS] == SEED_IDS
     for model_id, owned_by, context_length in SEED_MODELS:
         model = models[model_id]
         assert (model.owned_by, model.context_length) == (owned_by, context_length)
@@ -86,3 +73,18 @@ def test_a_document_that_is_not_a_catalog_is_refused(document: Any) -> None:
 def test_extra_curated_fields_are_kept_and_served() -> None:
     model = Model.model_validate(model_doc("gpt-4o", description="flagship"))
     assert model.to_wire()["description"] == "flagship"
+
+
+def test_a_catalog_file_is_decoded_then_validated() -> None:
+    raw = json.dumps({"object": "list", "data": [model_doc("a"), model_doc("b")]}).encode()
+    assert [m.id for m in parse_catalog_json(raw, origin="models.json")] == ["a", "b"]
+    with pytest.raises(InvalidCatalog, match="duplicate id 'a'"):
+        parse_catalog_json(json.dumps({"data": [model_doc("a")] * 2}).encode(), origin="x")
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"\xff\xfe\x00", b""])
+def test_a_catalog_file_that_is_not_json_names_its_origin(raw: bytes) -> None:
+    with pytest.raises(InvalidCatalog) as caught:
+        parse_catalog_json(raw, origin="/srv/models.json")
+    (problem,) = caught.value.problems
+    assert problem.startswith("/srv/models.json is not valid JSON: ")

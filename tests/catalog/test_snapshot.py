@@ -6,7 +6,7 @@ import pytest
 
 from catalog.errors import InvalidFilter, ModelNotFound
 from catalog.snapshot import CatalogSnapshot
-from tests.factories import make_model
+from tests.support.factories import make_model
 
 
 @pytest.fixture

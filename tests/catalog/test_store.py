@@ -1,4 +1,5 @@
-"""The DynamoDB store against moto: the read path's calls, pagination and malformed items."""
+"""The DynamoDB store against moto: what is particular to it (item layout, pagination, floats,
+malformed items, SDK errors). What every store must do is in test_store_contract.py."""
 
 from __future__ import annotations
 
@@ -8,36 +9,20 @@ import pytest
 from botocore.exceptions import ClientError
 
 from catalog.dynamodb import DynamoDBCatalogStore
-from catalog.errors import CatalogUnavailable
-from tests.factories import model_doc, publish
+from catalog.errors import CatalogUnavailable, VersionConflict
+from tests.support.factories import model_doc, publish
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-
-def test_nothing_published_reads_as_none(dynamodb: DynamoDBClient, models_table: str) -> None:
-    store = DynamoDBCatalogStore(models_table, client=dynamodb)
-    assert store.read_version() is None
-    assert store.read_catalog() is None
-
-
-def test_reads_version_and_models_in_curated_order(
-    dynamodb: DynamoDBClient, models_table: str
-) -> None:
-    docs = [model_doc("zeta"), model_doc("alpha", owned_by="anthropic"), model_doc("meta/x:1")]
-    version = publish(dynamodb, models_table, docs)
-    contents = DynamoDBCatalogStore(models_table, client=dynamodb).read_catalog()
-    assert contents is not None
-    assert contents.version == version == 1
-    assert [m.id for m in contents.models] == ["zeta", "alpha", "meta/x:1"]
-    assert contents.models[1].owned_by == "anthropic"
+    from awsclients import AwsClients
 
 
 def test_floats_and_extra_fields_survive_the_round_trip(
     dynamodb: DynamoDBClient, models_table: str
 ) -> None:
     publish(dynamodb, models_table, [model_doc("m", pricing={"input": 2.5, "tiers": [1, 0.5]})])
-    contents = DynamoDBCatalogStore(models_table, client=dynamodb).read_catalog()
+    contents = DynamoDBCatalogStore(models_table, dynamodb=lambda: dynamodb).read_catalog()
     assert contents is not None
     assert contents.models[0].to_wire()["pricing"] == {"input": 2.5, "tiers": [1, 0.5]}
 
@@ -55,7 +40,7 @@ def test_query_pages_are_all_read(dynamodb: DynamoDBClient, models_table: str) -
     def small_pages(**kwargs: Any) -> Any:
         return real_query(**kwargs, Limit=7)
 
-    store = DynamoDBCatalogStore(models_table, client=dynamodb)
+    store = DynamoDBCatalogStore(models_table, dynamodb=lambda: dynamodb)
     dynamodb.query = small_pages  # type: ignore[method-assign]
     contents = store.read_catalog()
     assert contents is not None
@@ -89,27 +74,47 @@ def test_malformed_items_are_skipped_not_fatal(
     ]
     for item in bad_items:
         dynamodb.put_item(TableName=models_table, Item={"pk": {"S": "catalog"}, **item})
-    contents = DynamoDBCatalogStore(models_table, client=dynamodb).read_catalog()
+    contents = DynamoDBCatalogStore(models_table, dynamodb=lambda: dynamodb).read_catalog()
     assert contents is not None
     assert [m.id for m in contents.models] == ["good", "also-good"]
     skipped = [r.getMessage() for r in caplog.records if "skipping" in r.getMessage()]
     assert len(skipped) == 3
 
 
-def test_store_errors_become_catalog_unavailable(mocked_aws: None) -> None:
-    import boto3
-
-    client = boto3.client("dynamodb", region_name="us-east-1")
-    store = DynamoDBCatalogStore("no-such-table", client=client)
-    with pytest.raises(CatalogUnavailable) as caught:
+def test_store_errors_become_catalog_unavailable(aws: AwsClients) -> None:
+    store = DynamoDBCatalogStore("no-such-table", dynamodb=aws.dynamodb)
+    with pytest.raises(CatalogUnavailable, match="no-such-table") as caught:
         store.read_version()
     assert isinstance(caught.value.__cause__, ClientError)
 
 
-def test_the_default_client_is_built_lazily_with_short_timeouts(mocked_aws: None) -> None:
-    store = DynamoDBCatalogStore("t")
-    assert store._client is None
-    config = store.client.meta.config
-    assert (config.connect_timeout, config.read_timeout) == (1, 2)
-    assert config.retries["mode"] == "standard"
-    assert store.client is store.client
+def test_a_lost_version_race_is_a_version_conflict_caused_by_the_condition(
+    dynamodb: DynamoDBClient, models_table: str
+) -> None:
+    publish(dynamodb, models_table, [model_doc("a")])
+    store = DynamoDBCatalogStore(models_table, dynamodb=lambda: dynamodb)
+    with pytest.raises(VersionConflict) as caught:
+        store.advance_version(None, count=1, digest="d")
+    cause = caught.value.__cause__
+    assert isinstance(cause, ClientError)
+    assert cause.response["Error"]["Code"] == "ConditionalCheckFailedException"
+
+
+def test_the_client_is_asked_for_on_use_not_at_construction(
+    dynamodb: DynamoDBClient, models_table: str
+) -> None:
+    asked: list[str] = []
+
+    def provider() -> DynamoDBClient:
+        asked.append("dynamodb")
+        return dynamodb
+
+    store = DynamoDBCatalogStore(models_table, dynamodb=provider)
+    assert asked == []
+    assert store.read_version() is None
+    assert asked == ["dynamodb"]
+
+
+def test_a_table_name_is_required(aws: AwsClients) -> None:
+    with pytest.raises(ValueError, match="table_name"):
+        DynamoDBCatalogStore("", dynamodb=aws.dynamodb)

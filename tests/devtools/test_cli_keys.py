@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import pytest
 
-from handler import keys
-from handler.cli import main
-from handler.keys import ApiKeyStore, hash_key
+from apikeys.material import hash_key
+from apikeys.store import ApiKeyStore
+from devtools.cli import main
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
+COLUMNS = ["PREFIX", "NAME", "TIER", "STATUS", "CREATED"]
+
 
 @pytest.fixture
 def keys_env(keys_table: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The CLI is a composition root: it reads API_KEYS_TABLE from the environment at main()."""
     monkeypatch.setenv("API_KEYS_TABLE", keys_table)
     return keys_table
 
@@ -25,13 +30,17 @@ def create(capsys: pytest.CaptureFixture[str], *args: str) -> str:
     return capsys.readouterr().out.strip().splitlines()[-1]
 
 
+def store(table: str, dynamodb: DynamoDBClient) -> ApiKeyStore:
+    return ApiKeyStore(table, dynamodb=lambda: dynamodb)
+
+
 def test_create_prints_the_key_alone_last_and_stores_its_hash(
     keys_env: str, dynamodb: DynamoDBClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
     key = create(capsys, "--name", "router-prod", "--tier", "pro")
     assert key.startswith("ar-")
     assert len(key) >= 40
-    record = ApiKeyStore(keys_env, client=dynamodb).get(hash_key(key))
+    record = store(keys_env, dynamodb).get(hash_key(key))
     assert record is not None
     assert (record.name, record.tier, record.status, record.prefix) == (
         "router-prod",
@@ -54,6 +63,48 @@ def test_list_shows_prefixes_never_keys(keys_env: str, capsys: pytest.CaptureFix
     assert "active" in out
 
 
+def columns(line: str, starts: list[int]) -> list[str]:
+    """The cells of a printed row, cut where the header's titles begin."""
+    ends: list[int | None] = [*starts[1:], None]
+    return [line[start:end].rstrip() for start, end in zip(starts, ends, strict=True)]
+
+
+def test_list_aligns_its_columns_whatever_the_names(
+    keys_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wanted = [
+        ("ci", "default"),
+        ("the nightly batch router of the eu-west fleet", "enterprise"),
+        ("x", "pro"),
+    ]
+    prefixes = {
+        create(capsys, "--name", name, "--tier", tier)[:11]: (name, tier) for name, tier in wanted
+    }
+    assert main(["keys", "list"]) == 0
+    header, *rows = capsys.readouterr().out.splitlines()
+
+    assert header.split() == COLUMNS
+    starts = [header.index(title) for title in COLUMNS]
+    table = [columns(line, starts) for line in [header, *rows]]
+    assert table[0] == COLUMNS
+    # Each cell starts exactly at its column, two spaces after the previous column's widest cell
+    # (the prefix column included: "ar-xxxxxxxx..." must not run into the name).
+    for line in [header, *rows]:
+        for start in starts[1:]:
+            assert line[start - 2 : start] == "  ", line
+            assert line[start] != " ", line
+    for column, (start, end) in enumerate(pairwise(starts)):
+        assert end - start == max(len(cells[column]) for cells in table) + 2, COLUMNS[column]
+    assert not any(line.endswith(" ") for line in [header, *rows])
+
+    listed = {cells[0]: cells[1:] for cells in table[1:]}
+    assert set(listed) == {prefix + "..." for prefix in prefixes}
+    for prefix, (name, tier) in prefixes.items():
+        listed_name, listed_tier, status, created = listed[prefix + "..."]
+        assert (listed_name, listed_tier, status) == (name, tier, "active")
+        assert datetime.fromisoformat(created).tzinfo is not None
+
+
 @pytest.mark.parametrize("how", ["full key", "prefix"])
 def test_revoke_by_key_or_prefix(
     keys_env: str, dynamodb: DynamoDBClient, capsys: pytest.CaptureFixture[str], how: str
@@ -61,7 +112,7 @@ def test_revoke_by_key_or_prefix(
     key = create(capsys, "--name", "leaked")
     assert main(["keys", "revoke", key if how == "full key" else key[:9]]) == 0
     assert "Revoked" in capsys.readouterr().out
-    record = ApiKeyStore(keys_env, client=dynamodb).get(hash_key(key))
+    record = store(keys_env, dynamodb).get(hash_key(key))
     assert record is not None
     assert record.status == "revoked"
 
@@ -72,7 +123,8 @@ def test_revoke_refuses_unknown_short_and_ambiguous_prefixes(
     minted = iter(
         ["ar-samepref-one-xxxxxxxxxxxxxxxxxxxxxxx", "ar-samepref-two-yyyyyyyyyyyyyyyyyyyyyy"]
     )
-    monkeypatch.setattr(keys, "generate_key", lambda: next(minted))
+    # Where the store looks it up, not where it is defined.
+    monkeypatch.setattr("apikeys.store.generate_key", lambda: next(minted))
     create(capsys, "--name", "a")
     create(capsys, "--name", "b")
     assert main(["keys", "revoke", "ar-samep"]) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -10,22 +11,35 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty, Queue
-from typing import Any
+from typing import NoReturn, TypeVar
 from unittest import mock
 
 import boto3
 import pytest
 
-from catalog.bundled import bundled_models
-from handler.devstack import API_KEYS_TABLE_NAME, MODELS_TABLE_NAME, dev_stack, free_port
-from tests.factories import model_doc
+from apikeys.material import hash_key
+from apikeys.store import ApiKeyStore
+from catalog.bundled import BUNDLED_CATALOG_PATH, bundled_models
+from devtools.devstack import (
+    API_KEYS_TABLE_NAME,
+    MODELS_TABLE_NAME,
+    SOURCE_BUCKET,
+    SOURCE_KEY,
+    dev_stack,
+    free_port,
+)
+from tests.support.factories import model_doc
 
 BUNDLED_IDS = [m.id for m in bundled_models()]
 SLASH_ID = "meta-llama/llama-3.1-70b-instruct"
 AR_MODELS = Path(sys.executable).with_name("ar-models")
+MOTO_CHILD = "devtools.moto_child"
+
+T = TypeVar("T")
 
 
 def port_is_open(port: int) -> bool:
@@ -34,38 +48,141 @@ def port_is_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def port_of(url: str) -> int:
+    return int(url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
+
+
+def wait_for(check: Callable[[], T], timeout: float = 20.0) -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return check()
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+# -- processes, as Linux's /proc shows them ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Proc:
+    """One process, identified by pid and start time (a reused pid is another process)."""
+
+    pid: int
+    ppid: int
+    pgid: int
+    started: int
+    state: str
+    command: tuple[str, ...]
+
+    @classmethod
+    def read(cls, pid: int) -> Proc | None:
+        """The process now behind `pid`, or None if there is none."""
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            return None
+        fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)", which may hold spaces
+        return cls(
+            pid=pid,
+            state=fields[0],
+            ppid=int(fields[1]),
+            pgid=int(fields[2]),
+            started=int(fields[19]),
+            command=tuple(part.decode(errors="replace") for part in command if part),
+        )
+
+    @property
+    def running(self) -> bool:
+        """Still alive (a zombie is not: it is dead, only not yet reaped)."""
+        now = Proc.read(self.pid)
+        return now is not None and now.started == self.started and now.state != "Z"
+
+
+def processes() -> list[Proc]:
+    """Every live process (zombies left out)."""
+    found = (Proc.read(int(path.name)) for path in Path("/proc").iterdir() if path.name.isdigit())
+    return [proc for proc in found if proc is not None and proc.state != "Z"]
+
+
+def moto_children(parent: int) -> list[Proc]:
+    """The live moto servers (devtools.moto_child) that `parent` started."""
+    return [p for p in processes() if p.ppid == parent and MOTO_CHILD in p.command]
+
+
+def assert_gone(proc: Proc) -> None:
+    assert not proc.running, f"{proc.pid} ({' '.join(proc.command)}) is still running"
+
+
+# -- in process --------------------------------------------------------------------------------
+
+
 def test_dev_stack_provisions_everything_and_stops_its_server() -> None:
+    before = dict(os.environ)
     with mock.patch.dict(os.environ), dev_stack() as stack:
-        port = int(stack.endpoint.rsplit(":", 1)[1])
-        assert stack.endpoint.startswith("http://127.0.0.1:")
-        dynamodb = boto3.client("dynamodb", endpoint_url=stack.endpoint)
-        assert sorted(dynamodb.list_tables()["TableNames"]) == sorted(
+        port = port_of(stack.endpoint)
+        assert stack.endpoint == f"http://127.0.0.1:{port}"
+        (moto,) = moto_children(os.getpid())
+        assert str(port) in moto.command
+
+        # This process's environment is left alone: the stack hands out clients instead.
+        assert dict(os.environ) == before
+        assert "AWS_ENDPOINT_URL" not in os.environ
+        assert stack.aws.endpoint_url == stack.endpoint
+        assert sorted(stack.aws.dynamodb().list_tables()["TableNames"]) == sorted(
             [MODELS_TABLE_NAME, API_KEYS_TABLE_NAME]
         )
+        uploaded = stack.aws.s3().get_object(Bucket=SOURCE_BUCKET, Key=SOURCE_KEY)
+        assert uploaded["Body"].read() == BUNDLED_CATALOG_PATH.read_bytes()
+
         assert stack.sync_report.added == BUNDLED_IDS
         assert stack.sync_report.version == 1
+        assert stack.settings.models_table == MODELS_TABLE_NAME
+        assert stack.settings.api_keys_table == API_KEYS_TABLE_NAME
+        assert stack.settings.catalog_source == f"s3://{SOURCE_BUCKET}/{SOURCE_KEY}"
+        # The key is in the keys table, as deployed, not a DEV_API_KEY.
+        assert stack.settings.dev_api_key is None
         assert stack.api_key.startswith("ar-")
-        assert os.environ["AWS_ENDPOINT_URL"] == stack.endpoint
-        assert "DEV_API_KEY" not in os.environ  # the key is in the keys table, as deployed
-    assert "AWS_ENDPOINT_URL" not in os.environ
+        record = ApiKeyStore(API_KEYS_TABLE_NAME, dynamodb=stack.aws.dynamodb).get(
+            hash_key(stack.api_key)
+        )
+        assert record is not None
+        assert record.active
+
+        # What another shell exports reaches the same server.
+        exported = stack.environment
+        assert exported["AWS_ENDPOINT_URL"] == stack.endpoint
+        assert exported["MODELS_TABLE"] == MODELS_TABLE_NAME
+        assert exported["API_KEYS_TABLE"] == API_KEYS_TABLE_NAME
+        assert exported["CATALOG_SOURCE"] == stack.settings.catalog_source
+        shell = boto3.client(
+            "dynamodb",
+            endpoint_url=exported["AWS_ENDPOINT_URL"],
+            region_name=exported["AWS_DEFAULT_REGION"],
+            aws_access_key_id=exported["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=exported["AWS_SECRET_ACCESS_KEY"],
+        )
+        assert MODELS_TABLE_NAME in shell.list_tables()["TableNames"]
+    assert dict(os.environ) == before
+    assert_gone(moto)
     assert not port_is_open(port)
 
 
 def test_a_failure_while_provisioning_still_stops_the_server(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def broken() -> None:
+    def broken(*_: object) -> NoReturn:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("handler.devstack._provision", broken)
+    monkeypatch.setattr("devtools.devstack._provision", broken)
     port = free_port()
-    with (
-        mock.patch.dict(os.environ),
-        pytest.raises(RuntimeError, match="boom"),
-        dev_stack(aws_port=port),
-    ):
+    with pytest.raises(RuntimeError, match="boom"), dev_stack(aws_port=port):
         pass  # pragma: no cover - never reached
     assert not port_is_open(port)
+    assert moto_children(os.getpid()) == []
 
 
 # -- end to end: the console script, as a developer runs it ---------------------------------------
@@ -86,7 +203,8 @@ class CliProcess:
             start_new_session=True,  # its own process group: we can find all it started
         )
         self.lines: Queue[str] = Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -105,21 +223,19 @@ class CliProcess:
 
     def group_members(self) -> list[int]:
         """Pids still alive in the process group `ar-models` started."""
-        members = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            state, pgid = fields[0], int(fields[2])
-            if pgid == self.process.pid and state != "Z":
-                members.append(int(stat.parent.name))
-        return members
+        return [proc.pid for proc in processes() if proc.pgid == self.process.pid]
+
+    def moto(self) -> Proc:
+        """The moto server this `ar-models dev` started (its one moto child)."""
+        (moto,) = moto_children(self.process.pid)
+        return moto
 
     def stop(self) -> None:
-        if self.process.poll() is None:
+        """Kill whatever is left of its group, the CLI or not: a moto server it left behind too."""
+        with contextlib.suppress(ProcessLookupError):  # the group is empty: everything exited
             os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        self.process.wait()
+        self._reader.join(timeout=5)
         assert self.process.stdout is not None
         self.process.stdout.close()
 
@@ -130,18 +246,16 @@ def dev_process() -> Iterator[CliProcess]:
         "dev", "--port", str(free_port()), last_banner_line="Ctrl-C stops everything."
     )
     yield running
-    running.stop()  # kills it only if the test failed before stopping it
+    running.stop()  # whatever the test did or failed to do: nothing it started survives it
 
 
-def wait_for(check: Any, timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return check()
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+def after(marker: str, banner: list[str]) -> str:
+    """What follows `marker` on the first banner line that has it."""
+    return next(line.split(marker, 1)[1] for line in banner if marker in line)
+
+
+def assert_nothing_left(dev_process: CliProcess) -> None:
+    assert dev_process.group_members() == []
 
 
 @pytest.mark.slow
@@ -149,13 +263,14 @@ def test_ar_models_dev_end_to_end_with_the_openai_sdk(dev_process: CliProcess) -
     from openai import NotFoundError, OpenAI
 
     banner = dev_process.banner()
-    api_url = next(line.split(" on ")[1] for line in banner if "models API on" in line)
-    api_key = next(line.removeprefix("API key: ") for line in banner if line.startswith("API key:"))
+    api_url = after("models API on ", banner)
+    api_key = after("API key: ", banner)
     exported = dict(
         line.strip().removeprefix("export ").split("=", 1)
         for line in banner
         if line.strip().startswith("export ")
     )
+    assert exported["AWS_ENDPOINT_URL"] == after("Local AWS (moto: DynamoDB, S3) on ", banner)
     assert exported["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
 
     client = OpenAI(base_url=api_url, api_key=api_key, max_retries=0)
@@ -182,6 +297,7 @@ def test_ar_models_dev_end_to_end_with_the_openai_sdk(dev_process: CliProcess) -
     )
     assert synced.returncode == 0, synced.stderr
     assert json.loads(synced.stdout)["added"] == [SLASH_ID]
+    assert synced.stderr == ""  # a fresh process: no INFO lines of the sync or of botocore
 
     served = wait_for(lambda: client.models.retrieve(SLASH_ID), timeout=15)
     assert served.id == SLASH_ID
@@ -193,21 +309,46 @@ def test_ar_models_dev_end_to_end_with_the_openai_sdk(dev_process: CliProcess) -
     # whole group, moto included, which would hide a missing teardown.
     dev_process.process.send_signal(signal.SIGINT)
     assert dev_process.process.wait(timeout=20) in {0, 130}
-    wait_for(lambda: _assert_nothing_left(dev_process), timeout=5)
-    assert not port_is_open(int(exported["AWS_ENDPOINT_URL"].rsplit(":", 1)[1]))
-    assert not port_is_open(int(api_url.split(":")[2].split("/")[0]))
-
-
-def _assert_nothing_left(dev_process: CliProcess) -> None:
-    assert dev_process.group_members() == []
+    wait_for(lambda: assert_nothing_left(dev_process), timeout=5)
+    assert not port_is_open(port_of(exported["AWS_ENDPOINT_URL"]))
+    assert not port_is_open(port_of(api_url))
 
 
 @pytest.mark.slow
-def test_sigterm_also_stops_everything(dev_process: CliProcess) -> None:
-    dev_process.banner()
-    dev_process.process.send_signal(signal.SIGTERM)  # to the CLI alone, as a supervisor does
-    dev_process.process.wait(timeout=20)
-    wait_for(lambda: _assert_nothing_left(dev_process), timeout=5)
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_sigterm_and_sighup_unwind_and_stop_everything(
+    dev_process: CliProcess, signum: signal.Signals
+) -> None:
+    banner = dev_process.banner()
+    aws_port = port_of(after("Local AWS (moto: DynamoDB, S3) on ", banner))
+    api_port = port_of(after("models API on ", banner))
+    moto = dev_process.moto()
+    assert port_is_open(aws_port)
+
+    # To the CLI alone, as a supervisor (SIGTERM) or a closing terminal (SIGHUP) sends it.
+    dev_process.process.send_signal(signum)
+    # It unwinds through its handler (exit status 128 + the signal) instead of dying of the
+    # signal, so its teardown stops moto.
+    assert dev_process.process.wait(timeout=20) == 128 + signum
+    wait_for(lambda: assert_gone(moto), timeout=5)
+    wait_for(lambda: assert_nothing_left(dev_process), timeout=5)
+    assert not port_is_open(aws_port)
+    assert not port_is_open(api_port)
+
+
+@pytest.mark.slow
+def test_moto_exits_by_itself_when_the_cli_is_killed(dev_process: CliProcess) -> None:
+    aws_port = port_of(after("Local AWS (moto: DynamoDB, S3) on ", dev_process.banner()))
+    moto = dev_process.moto()
+    assert port_is_open(aws_port)
+
+    # SIGKILL to the CLI alone: no handler, no `finally` of it runs; only the kernel closing
+    # the pipe moto reads its stdin from tells moto.
+    dev_process.process.kill()
+    assert dev_process.process.wait(timeout=10) == -signal.SIGKILL
+    wait_for(lambda: assert_gone(moto), timeout=5)
+    assert not port_is_open(aws_port)
+    assert_nothing_left(dev_process)
 
 
 @pytest.mark.slow

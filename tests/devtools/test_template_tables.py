@@ -1,31 +1,16 @@
-"""handler.template_tables: a table created from template.yaml is the table the template defines."""
+"""devtools.template_tables: a table made from template.yaml is the table the template defines."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
-from handler.template_tables import DEFAULT_TEMPLATE_PATH, load_template, table_definitions
+from devtools.template_tables import DEFAULT_TEMPLATE_PATH, load_template, table_definitions
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-
-REGION = "us-east-1"
-
-
-@pytest.fixture
-def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[DynamoDBClient]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    with mock_aws():
-        yield boto3.client("dynamodb", region_name=REGION)
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -57,12 +42,12 @@ def test_definitions_are_the_documented_key_schemas() -> None:
 
 
 def test_every_table_is_created_exactly_as_the_template_defines_it(
-    client: DynamoDBClient,
+    dynamodb: DynamoDBClient,
 ) -> None:
     for logical_id, definition in table_definitions().items():
         name = f"test-{logical_id}"
-        client.create_table(TableName=name, **definition)
-        table = client.describe_table(TableName=name)["Table"]
+        dynamodb.create_table(TableName=name, **definition)
+        table = dynamodb.describe_table(TableName=name)["Table"]
         assert table["KeySchema"] == definition["KeySchema"], logical_id
         assert by_name(table["AttributeDefinitions"]) == by_name(definition["AttributeDefinitions"])
         assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
@@ -97,7 +82,7 @@ Resources:
 
 
 def test_secondary_indexes_are_kept_and_create_in_moto(
-    tmp_path: Path, client: DynamoDBClient
+    tmp_path: Path, dynamodb: DynamoDBClient
 ) -> None:
     (definition,) = table_definitions(write(tmp_path, GSI_TEMPLATE)).values()
     assert definition["GlobalSecondaryIndexes"] == [
@@ -110,8 +95,8 @@ def test_secondary_indexes_are_kept_and_create_in_moto(
             "Projection": {"ProjectionType": "KEYS_ONLY"},
         }
     ]
-    client.create_table(TableName="orders", **definition)
-    indexes = client.describe_table(TableName="orders")["Table"]["GlobalSecondaryIndexes"]
+    dynamodb.create_table(TableName="orders", **definition)
+    indexes = dynamodb.describe_table(TableName="orders")["Table"]["GlobalSecondaryIndexes"]
     assert [i["IndexName"] for i in indexes] == ["by-customer"]
 
 

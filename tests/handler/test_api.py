@@ -2,32 +2,33 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from catalog.errors import CatalogUnavailable
-from handler import deps
-from handler.api import app
-from tests.catalog.test_schema import SEED_MODELS
-from tests.factories import model_doc, publish
+from apikeys.verifier import KeyVerifier
+from catalog.cache import CatalogCache
+from handler.deps import Services
+from handler.settings import Settings
+from tests.support.factories import SEED_MODELS, model_doc
+from tests.support.fakes import FakeClock
+from tests.support.http import DEV_KEY, api_client, assert_openai_error
+from tests.support.services import make_services, memory_catalog
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
     from fastapi.testclient import TestClient
-    from httpx import Response
-    from mypy_boto3_dynamodb import DynamoDBClient
 
-ERROR_KEYS = {"message", "type", "param", "code"}
+    from awsclients import AwsClients
+    from catalog.snapshot import CatalogSnapshot
+    from tests.support.memory_store import InMemoryCatalogStore
 
-
-def assert_openai_error(response: Response, status: int, **expected: Any) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert "detail" not in response.json()
-    error: dict[str, Any] = response.json()["error"]
-    assert set(error) == ERROR_KEYS
-    for name, value in expected.items():
-        assert error[name] == value, error
-    return error
+SLASH_IDS_CATALOG = [
+    model_doc("gpt-4o"),
+    model_doc("meta-llama/llama-3.1-70b-instruct", owned_by="meta"),
+    model_doc("ollama/llama3:8b@q4.k", owned_by="meta"),
+]
 
 
 def test_list_models_matches_the_api_reference(client: TestClient) -> None:
@@ -95,23 +96,12 @@ def test_unknown_model_is_404_model_not_found(client: TestClient) -> None:
 
 
 @pytest.fixture
-def table_with_slash_ids(
-    dynamodb: DynamoDBClient, models_table: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    publish(
-        dynamodb,
-        models_table,
-        [
-            model_doc("gpt-4o"),
-            model_doc("meta-llama/llama-3.1-70b-instruct", owned_by="meta"),
-            model_doc("ollama/llama3:8b@q4.k", owned_by="meta"),
-        ],
-    )
-    monkeypatch.setenv("MODELS_TABLE", models_table)
-    deps.reset()
+def slash_ids_client() -> Iterator[TestClient]:
+    """Authenticated, on a published catalog whose ids carry `/`, `:` and `@`."""
+    with api_client(services=make_services(memory_catalog(SLASH_IDS_CATALOG))) as client:
+        yield client
 
 
-@pytest.mark.usefixtures("table_with_slash_ids")
 @pytest.mark.parametrize(
     ("path", "model_id"),
     [
@@ -123,9 +113,11 @@ def table_with_slash_ids(
     ],
 )
 def test_ids_with_slashes_raw_or_percent_encoded(
-    client: TestClient, path: str, model_id: str
+    slash_ids_client: TestClient, path: str, model_id: str
 ) -> None:
-    response = client.get(path)
+    # Not `%252F` here: Starlette's TestClient percent-decodes the path twice. A double-encoded
+    # id is tested through Mangum (test_lambda.py) and uvicorn (test_openai_sdk.py).
+    response = slash_ids_client.get(path)
     assert response.status_code == 200, response.text
     assert response.json()["id"] == model_id
 
@@ -184,17 +176,17 @@ def test_unknown_paths_and_methods_have_openai_errors(
         assert response.headers["allow"] == "GET"
 
 
-def test_an_unexpected_crash_is_a_json_500_with_request_id(anonymous: TestClient) -> None:
-    class Broken:
-        def current(self) -> None:
-            raise ZeroDivisionError("boom")
+def test_an_unexpected_crash_is_a_json_500_with_request_id() -> None:
+    def broken_catalog() -> CatalogSnapshot:
+        raise ZeroDivisionError("boom")
 
-    async def broken() -> Broken:
-        return Broken()
-
-    app.dependency_overrides[deps.provide_catalog_cache] = broken
-    response = anonymous.get("/health")
-    error = assert_openai_error(response, 500, type="server_error")
+    services = Services(
+        CatalogCache(None, bundled_snapshot=broken_catalog, ttl=60),
+        KeyVerifier(None, dev_key=DEV_KEY),
+    )
+    with api_client(services=services, key=None) as anonymous:
+        response = anonymous.get("/health")
+    error = assert_openai_error(response, 500, type="server_error", code="internal_error")
     assert "boom" not in error["message"]  # internals are logged, not shown
     assert response.headers["x-request-id"]
 
@@ -208,33 +200,53 @@ def test_health_reports_bundled_catalog(anonymous: TestClient) -> None:
     }
 
 
-@pytest.mark.usefixtures("table_with_slash_ids")
-def test_health_reports_dynamodb_then_stale(
-    anonymous: TestClient, monkeypatch: pytest.MonkeyPatch
+def test_health_reports_dynamodb_then_stale() -> None:
+    clock = FakeClock()
+    store: InMemoryCatalogStore = memory_catalog(SLASH_IDS_CATALOG)
+    with api_client(services=make_services(store, ttl=60, clock=clock), key=None) as anonymous:
+        assert anonymous.get("/health").json()["catalog"] == {
+            "source": "dynamodb",
+            "version": 1,
+            "models": 3,
+        }
+        store.unavailable = True
+        clock.now = 59  # still fresh: the store is not asked, so its outage does not show
+        assert anonymous.get("/health").json()["catalog"]["source"] == "dynamodb"
+        clock.now = 60  # revalidation fails: the last good catalog, marked stale
+        assert anonymous.get("/health").json()["catalog"] == {
+            "source": "stale",
+            "version": 1,
+            "models": 3,
+        }
+
+
+def test_dynamodb_down_from_the_start_serves_bundled(aws: AwsClients) -> None:
+    settings = Settings(models_table="table-that-does-not-exist", dev_api_key=DEV_KEY)
+    with api_client(settings, aws=aws) as client:
+        response = client.get("/v1/models")
+        assert response.status_code == 200
+        assert len(response.json()["data"]) == len(SEED_MODELS)
+        assert client.get("/health").json()["catalog"]["source"] == "bundled"
+
+
+def test_the_deployed_app_builds_its_services_from_the_environment_on_first_request(
+    deployed_app: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert anonymous.get("/health").json()["catalog"] == {
-        "source": "dynamodb",
-        "version": 1,
-        "models": 3,
-    }
-    cache = deps.catalog_cache()
+    from fastapi.testclient import TestClient
 
-    def outage() -> None:
-        raise CatalogUnavailable("simulated outage")
-
-    monkeypatch.setattr(cache, "_next_check", float("-inf"))
-    monkeypatch.setattr(cache._store, "read_version", outage)
-    assert anonymous.get("/health").json()["catalog"]["source"] == "stale"
-
-
-def test_dynamodb_down_from_the_start_serves_bundled(
-    mocked_aws: None, client: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("MODELS_TABLE", "table-that-does-not-exist")
-    deps.reset()
-    response = client.get("/v1/models")
-    assert response.status_code == 200
-    assert len(response.json()["data"]) == len(SEED_MODELS)
+    monkeypatch.setenv("DEV_API_KEY", "ar-deployed-key-0123456789")
+    auth = {"Authorization": "Bearer ar-deployed-key-0123456789"}
+    with TestClient(deployed_app) as client:
+        assert deployed_app.state.services is None  # nothing is built before a request
+        assert client.get("/v1/models", headers=auth).status_code == 200
+        services = deployed_app.state.services
+        assert isinstance(services, Services)
+        # Built once per container: a later change of the environment is not seen.
+        monkeypatch.setenv("DEV_API_KEY", "ar-another-key-0123456789")
+        assert client.get("/v1/models", headers=auth).status_code == 200
+        assert deployed_app.state.services is services
+        other = {"Authorization": "Bearer ar-another-key-0123456789"}
+        assert client.get("/v1/models", headers=other).status_code == 401
 
 
 def test_openapi_documents_routes_params_errors_and_bearer(anonymous: TestClient) -> None:

@@ -1,20 +1,27 @@
-"""Bearer-key auth: fail closed, hashed keys, brief caching, 503 when the keys table fails."""
+"""Bearer-key auth over HTTP: fail closed, OpenAI-shaped 401s, 503 when keys cannot be checked.
+
+How keys are made, stored and verified (caching, revocation, outages) is tested in tests/apikeys.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 import pytest
-from fastapi.testclient import TestClient
 
-from handler import deps
-from handler.api import app
-from handler.keys import ApiKeyStore, InvalidApiKey, KeyStoreUnavailable, KeyVerifier, hash_key
-from tests.factories import FakeClock
-from tests.handler.test_api import assert_openai_error
+from handler.errors import RETRY_AFTER_SECONDS
+from handler.settings import Settings
+from tests.support.fake_keys import FakeKeyLookup
+from tests.support.http import api_client, assert_openai_error
+from tests.support.services import make_services
 
 if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
     from mypy_boto3_dynamodb import DynamoDBClient
+
+    from awsclients import AwsClients
+
+STORED_KEY = "ar-stored-key-abcdefghijklmnop"
 
 
 @pytest.mark.parametrize(
@@ -29,7 +36,6 @@ if TYPE_CHECKING:
         ("Bearer ab", "Incorrect API key provided: a***."),
     ],
 )
-@pytest.mark.usefixtures("dev_key")
 def test_bad_keys_are_401_with_challenge(
     anonymous: TestClient, authorization: str | None, message: str
 ) -> None:
@@ -42,125 +48,68 @@ def test_bad_keys_are_401_with_challenge(
     assert "wrong-key-123456" not in response.text  # only a short prefix is echoed
 
 
-@pytest.mark.usefixtures("dev_key")
 def test_retrieve_needs_a_key_too_but_health_does_not(anonymous: TestClient) -> None:
-    assert anonymous.get("/v1/models/gpt-4o").status_code == 401
+    assert_openai_error(anonymous.get("/v1/models/gpt-4o"), 401, code="invalid_api_key")
     assert anonymous.get("/health").status_code == 200
 
 
 def test_with_no_key_store_and_no_dev_key_nothing_is_served(
-    anonymous: TestClient, caplog: pytest.LogCaptureFixture
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    for key in ("", "anything", "ar-dev-local-key"):
-        response = anonymous.get("/v1/models", headers={"Authorization": f"Bearer {key}"})
-        assert response.status_code == 401
+    with api_client(Settings(), key=None) as anonymous:
+        for key in ("", "anything", "ar-dev-local-key"):
+            response = anonymous.get("/v1/models", headers={"Authorization": f"Bearer {key}"})
+            assert_openai_error(response, 401, code="invalid_api_key")
+            assert response.headers["www-authenticate"] == "Bearer"
     assert "every /v1 request is refused" in caplog.text
 
 
-@pytest.fixture
-def stored_key(
-    keys_table: str, dynamodb: DynamoDBClient, monkeypatch: pytest.MonkeyPatch
-) -> tuple[str, ApiKeyStore]:
-    monkeypatch.setenv("API_KEYS_TABLE", keys_table)
-    deps.reset()
-    store = ApiKeyStore(keys_table, client=dynamodb)
-    key, _ = store.create("ci", tier="pro")
-    return key, store
-
-
-def test_a_stored_key_works_and_is_stored_only_as_a_hash(
-    anonymous: TestClient,
-    stored_key: tuple[str, ApiKeyStore],
-    dynamodb: DynamoDBClient,
-    keys_table: str,
-    caplog: pytest.LogCaptureFixture,
+def test_a_key_from_the_keys_table_works_and_never_shows_in_logs(
+    aws: AwsClients, dynamodb: DynamoDBClient, keys_table: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    key, _ = stored_key
+    from apikeys.store import ApiKeyStore
+
+    key, _ = ApiKeyStore(keys_table, dynamodb=lambda: dynamodb).create("ci", tier="pro")
     caplog.set_level("DEBUG")
-    response = anonymous.get("/v1/models", headers={"Authorization": f"Bearer {key}"})
-    assert response.status_code == 200
-    assert len(response.json()["data"]) == 8  # every tier sees every model
-    items = dynamodb.scan(TableName=keys_table)["Items"]
-    assert [item["key_hash"]["S"] for item in items] == [hash_key(key)]
-    assert key not in str(items)
+    with api_client(Settings(api_keys_table=keys_table), aws=aws, key=key) as client:
+        response = client.get("/v1/models")
+        assert response.status_code == 200
+        assert len(response.json()["data"]) == 8  # every tier sees every model
+        assert client.get("/v1/models/gpt-4o").status_code == 200
+        wrong = client.get("/v1/models", headers={"Authorization": f"Bearer {key}x"})
+        assert_openai_error(wrong, 401, code="invalid_api_key")
     assert key not in caplog.text
 
 
-class CountingStore:
-    def __init__(self, inner: ApiKeyStore) -> None:
-        self.inner = inner
-        self.gets = 0
-        self.failing = False
-
-    def get(self, key_hash: str) -> object:
-        self.gets += 1
-        if self.failing:
-            raise KeyStoreUnavailable("simulated outage")
-        return self.inner.get(key_hash)
+def test_a_revoked_key_is_refused_like_an_unknown_one() -> None:
+    keys = FakeKeyLookup()
+    keys.add(STORED_KEY)
+    keys.revoke(STORED_KEY)
+    with api_client(services=make_services(keys=keys, dev_key=None), key=STORED_KEY) as client:
+        response = client.get("/v1/models")
+    error = assert_openai_error(response, 401, code="invalid_api_key")
+    assert error["message"].startswith("Incorrect API key provided: ar-sto***.")
+    assert response.headers["www-authenticate"] == "Bearer"
 
 
-def verifier_client(store: CountingStore, clock: FakeClock) -> TestClient:
-    verifier = KeyVerifier(store, ttl=60, negative_ttl=10, stale_for=3600, clock=clock)  # type: ignore[arg-type]
-
-    async def provide() -> KeyVerifier:
-        return verifier
-
-    app.dependency_overrides[deps.provide_key_verifier] = provide
-    return TestClient(app)
-
-
-def test_lookups_are_cached_and_revocation_lands_within_the_ttl(
-    stored_key: tuple[str, ApiKeyStore], anonymous: TestClient
-) -> None:
-    key, store = stored_key
-    counting, clock = CountingStore(store), FakeClock()
-    client = verifier_client(counting, clock)
-    auth = {"Authorization": f"Bearer {key}"}
-    for _ in range(5):
-        assert client.get("/v1/models", headers=auth).status_code == 200
-    assert counting.gets == 1
-    store.revoke(key)
-    clock.now = 59
-    assert client.get("/v1/models", headers=auth).status_code == 200  # still cached
-    clock.now = 60
-    revoked = client.get("/v1/models", headers=auth)
-    assert_openai_error(revoked, 401, code="invalid_api_key")
-    assert counting.gets == 2
+def test_keys_table_outage_is_503_with_retry_after_not_401() -> None:
+    keys = FakeKeyLookup()
+    keys.add(STORED_KEY)
+    keys.unavailable = True
+    with api_client(services=make_services(keys=keys, dev_key=None), key=STORED_KEY) as client:
+        for path in ("/v1/models", "/v1/models/gpt-4o"):
+            response = client.get(path)
+            assert_openai_error(response, 503, code="service_unavailable", type="server_error")
+            assert response.headers["retry-after"] == str(RETRY_AFTER_SECONDS)
+            assert int(response.headers["retry-after"]) > 0
+            assert "www-authenticate" not in response.headers
+            assert response.headers["x-request-id"]
+        assert client.get("/health").status_code == 200  # liveness needs no key
 
 
-def test_keys_table_outage_keeps_recent_keys_and_503s_unknown_ones(
-    stored_key: tuple[str, ApiKeyStore], anonymous: TestClient
-) -> None:
-    key, store = stored_key
-    counting, clock = CountingStore(store), FakeClock()
-    client = verifier_client(counting, clock)
-    assert client.get("/v1/models", headers={"Authorization": f"Bearer {key}"}).status_code == 200
-    counting.failing = True
-    clock.now = 600  # past the TTL: a lookup is attempted and fails
-    known = client.get("/v1/models", headers={"Authorization": f"Bearer {key}"})
-    assert known.status_code == 200
-    unknown = client.get("/v1/models", headers={"Authorization": "Bearer ar-never-seen-key"})
-    assert_openai_error(unknown, 503, code="service_unavailable", type="server_error")
-    assert int(unknown.headers["retry-after"]) > 0
-    clock.now = 600 + 3600  # validated too long ago to trust without the table
-    assert client.get("/v1/models", headers={"Authorization": f"Bearer {key}"}).status_code == 503
-
-
-def test_unknown_keys_are_cached_briefly_and_the_cache_is_bounded(
-    stored_key: tuple[str, ApiKeyStore],
-) -> None:
-    _, store = stored_key
-    counting, clock = CountingStore(store), FakeClock()
-    verifier = KeyVerifier(counting, negative_ttl=10, max_entries=3, clock=clock)  # type: ignore[arg-type]
-    for _ in range(3):
-        with pytest.raises(InvalidApiKey):
-            verifier.verify("ar-unknown")
-    assert counting.gets == 1
-    clock.now = 10
-    with pytest.raises(InvalidApiKey):
-        verifier.verify("ar-unknown")
-    assert counting.gets == 2  # a key created since is found within the negative TTL
-    for n in range(10):
-        with pytest.raises(InvalidApiKey):
-            verifier.verify(f"ar-other-{n}")
-    assert len(verifier._cache) == 3
+def test_the_dev_key_needs_no_keys_table_even_while_it_is_down() -> None:
+    keys = FakeKeyLookup()
+    keys.unavailable = True
+    with api_client(services=make_services(keys=keys)) as client:  # the dev key
+        assert client.get("/v1/models").status_code == 200
+    assert keys.gets == 0

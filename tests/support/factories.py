@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from catalog.dynamodb import DynamoDBCatalogStore
@@ -10,6 +11,7 @@ from catalog.store import StoredEntry, catalog_digest
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
 
 # The public contract: every model of the API reference, as it lists them.
 SEED_MODELS = [
@@ -64,3 +66,24 @@ def publish(
         )
         return version
     return store.advance_version(expected, count=len(docs), digest=catalog_digest(wanted))
+
+
+def published_ids(client: DynamoDBClient, table: str) -> list[str]:
+    """The ids an API container would read from the table now, in curated order."""
+    contents = DynamoDBCatalogStore(table, dynamodb=lambda: client).read_catalog()
+    return [] if contents is None else [model.id for model in contents.models]
+
+
+class CatalogBucket:
+    """An S3 bucket (moto) holding catalog documents, as a sync source."""
+
+    def __init__(self, client: S3Client, name: str) -> None:
+        self.client = client
+        self.name = name
+        client.create_bucket(Bucket=name)
+
+    def upload(self, docs: list[dict[str, Any]], key: str = "models.json") -> str:
+        """Store a catalog document of `docs`; returns its `s3://` source."""
+        body = json.dumps({"object": "list", "data": docs})
+        self.client.put_object(Bucket=self.name, Key=key, Body=body)
+        return f"s3://{self.name}/{key}"

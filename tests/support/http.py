@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from fastapi.testclient import TestClient
 
@@ -10,9 +10,6 @@ from awsclients import AwsClients
 from handler.api import create_app
 from handler.deps import Services
 from handler.settings import Settings
-
-if TYPE_CHECKING:
-    from httpx import Response
 
 # The key tests authenticate with; `Settings(dev_api_key=DEV_KEY)` makes the API accept it.
 DEV_KEY = "ar-dev-test-key-0123456789"
@@ -33,6 +30,18 @@ def api_client(
         services = Services.from_settings(settings or Settings(dev_api_key=DEV_KEY), aws=aws)
     headers = {"Authorization": f"Bearer {key}"} if key is not None else {}
     return TestClient(create_app(services), headers=headers, raise_server_exceptions=False)
+
+
+class Response(Protocol):
+    """What the error checks read of a response: TestClient's (httpx2) and httpx's both fit."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def text(self) -> str: ...
+
+    def json(self, **kwargs: Any) -> Any: ...
 
 
 def assert_openai_error(response: Response, status: int, **expected: Any) -> dict[str, Any]:

@@ -1,0 +1,43 @@
+"""The API's services over test doubles: an in-memory catalog, fake keys, a clock tests move."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from apikeys.verifier import KeyVerifier
+from catalog.cache import CatalogCache
+from catalog.store import catalog_digest
+from handler.deps import Services
+from tests.support.factories import entries
+from tests.support.http import DEV_KEY
+from tests.support.memory_store import InMemoryCatalogStore
+
+if TYPE_CHECKING:
+    from apikeys.store import KeyLookup
+    from catalog.store import CatalogReader
+
+
+def memory_catalog(docs: list[dict[str, Any]]) -> InMemoryCatalogStore:
+    """An in-memory store with `docs` published, in this order, as version 1."""
+    store = InMemoryCatalogStore()
+    wanted = entries(docs)
+    store.write_entries(wanted, [])
+    store.advance_version(None, count=len(wanted), digest=catalog_digest(wanted))
+    return store
+
+
+def make_services(
+    catalog: CatalogReader | None = None,
+    *,
+    keys: KeyLookup | None = None,
+    dev_key: str | None = DEV_KEY,
+    ttl: float = 60.0,
+    clock: Callable[[], float] = time.monotonic,
+) -> Services:
+    """Services over these stores (None: bundled catalog, no keys table), on one clock."""
+    return Services(
+        CatalogCache(catalog, ttl=ttl, clock=clock),
+        KeyVerifier(keys, dev_key=dev_key, clock=clock),
+    )
