@@ -10,7 +10,7 @@ from apikeys.errors import (
     KeyNotFound,
     KeyStoreUnavailable,
 )
-from apikeys.material import generate_key, hash_key
+from apikeys.material import generate_key, has_valid_checksum, hash_key, looks_like_key
 from apikeys.store import ApiKeyRecord, ApiKeyStore
 from apikeys.verifier import KeyVerifier
 
@@ -24,5 +24,7 @@ __all__ = [
     "KeyStoreUnavailable",
     "KeyVerifier",
     "generate_key",
+    "has_valid_checksum",
     "hash_key",
+    "looks_like_key",
 ]

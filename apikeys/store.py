@@ -2,8 +2,9 @@
 
     key_hash (S, partition key), prefix (S), name (S), tier (S), status (S), created_at (S)
 
-The API only ever calls GetItem (`ApiKeyStore.get`); creating, listing and revoking are the
-`ar-models keys` commands' operations.
+The API only ever calls GetItem (`ApiKeyStore.get`), retried at once on a transient failure up to
+`read_attempts` calls in all; creating, listing and revoking are the `ar-models keys` commands'
+operations.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from apikeys.errors import AmbiguousKeyPrefix, KeyNotFound, KeyStoreUnavailable
 from apikeys.material import KEY_SCHEME, display_prefix, generate_key, hash_key
+from awsclients import retry_transient
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -48,17 +50,35 @@ class KeyLookup(Protocol):
 class ApiKeyStore:
     """The keys table: `key_hash` (S) is the partition key; the API only ever calls GetItem."""
 
-    def __init__(self, table_name: str, *, dynamodb: Callable[[], DynamoDBClient]) -> None:
-        """`dynamodb` gives the client, built on first use (e.g. `AwsClients().dynamodb`)."""
+    def __init__(
+        self,
+        table_name: str,
+        *,
+        dynamodb: Callable[[], DynamoDBClient],
+        read_attempts: int = 1,
+    ) -> None:
+        """`dynamodb` gives the client, built on first use (e.g. `AwsClients().dynamodb`).
+
+        `read_attempts`: calls `get` makes in all when a call fails for a reason that may not
+        last (`awsclients.retry_transient`: timeouts, throttling, 5xx), retried at once. The API
+        passes `awsclients.REQUEST_ATTEMPTS` with a `Profile.REQUEST` client; the default, 1,
+        leaves retrying to the client's own configuration (the CLI's background profile).
+        """
         if not table_name:
             raise ValueError("table_name must not be empty")
+        if read_attempts < 1:
+            raise ValueError("read_attempts must be at least 1")
         self.table_name = table_name
         self._dynamodb = dynamodb
+        self._read_attempts = read_attempts
 
     def get(self, key_hash: str) -> ApiKeyRecord | None:
         with self._unavailable_on_error():
-            response = self._dynamodb().get_item(
-                TableName=self.table_name, Key={"key_hash": {"S": key_hash}}
+            response = retry_transient(
+                lambda: self._dynamodb().get_item(
+                    TableName=self.table_name, Key={"key_hash": {"S": key_hash}}
+                ),
+                attempts=self._read_attempts,
             )
         item = response.get("Item")
         return None if item is None else _from_item(item)

@@ -1,11 +1,26 @@
-"""The per-container key verifier: DEV_API_KEY, then the keys table, with verdicts cached.
+"""The per-container key verifier: DEV_API_KEY, the key format, then the keys table, cached.
 
 Fail closed: with neither a store nor a dev key every key is refused, and anything but an
 explicit "active" record is refused. Keys are compared and looked up by hash, never logged.
+
+In order, for a presented token:
+1. `DEV_API_KEY`, compared in constant time: any string a developer chose, never looked up.
+2. A token that does not look like a key (`apikeys.material.looks_like_key`: wrong shape, or a
+   wrong checksum) is refused without a read.
+3. Two verdict caches, keyed by the key's hash only, each bounded and least recently used first
+   out: verified keys (`max_entries`, trusted for `ttl`), and unknown or revoked keys
+   (`max_unknown_entries`, trusted for `negative_ttl`). Only keys found active in the table
+   enter the first, so a flood of made-up keys churns the second and evicts no verified key.
+4. The keys table. If it fails, the verifier backs off: for `failure_backoff` seconds from the
+   moment the failed call returned, it does not call the table at all. Meanwhile (and on the
+   failed call itself) a key verified within `stale_for` is accepted from the cache, a key the
+   table said was revoked stays refused, and any other key raises KeyStoreUnavailable at once
+   (the API answers 503, not 401: we could not check the key, it is not known to be wrong).
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 import time
@@ -14,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from apikeys.errors import InvalidApiKey, KeyStoreUnavailable
-from apikeys.material import hash_key
+from apikeys.material import hash_key, looks_like_key
 from apikeys.store import ACTIVE, ApiKeyRecord, KeyLookup
 
 logger = logging.getLogger(__name__)
@@ -26,17 +41,45 @@ KEY_VERDICT_TTL = 60.0
 
 @dataclass(frozen=True, slots=True)
 class _Cached:
-    record: ApiKeyRecord | None
+    record: ApiKeyRecord | None  # None: no such key in the table
     fetched_at: float
 
 
-class KeyVerifier:
-    """Checks a presented key against DEV_API_KEY and the keys table, caching lookups briefly.
+class _Lru:
+    """Verdicts by key hash, at most `max_entries`; the least recently used goes first."""
 
-    A verdict is cached for `ttl` seconds (so a revoked key stops working within `ttl`), an
-    unknown key for `negative_ttl`. If the keys table fails, a key verified within `stale_for`
-    keeps working; any other key raises KeyStoreUnavailable (the API answers 503, not 401).
-    With neither a store nor a dev key, every key is refused: fail closed.
+    def __init__(self, max_entries: int) -> None:
+        self._max_entries = max_entries
+        self._entries: OrderedDict[str, _Cached] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key_hash: str) -> _Cached | None:
+        return self._entries.get(key_hash)
+
+    def touch(self, key_hash: str) -> None:
+        self._entries.move_to_end(key_hash)
+
+    def put(self, key_hash: str, cached: _Cached) -> None:
+        self._entries[key_hash] = cached
+        self._entries.move_to_end(key_hash)
+        while len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
+
+    def discard(self, key_hash: str) -> None:
+        self._entries.pop(key_hash, None)
+
+
+class KeyVerifier:
+    """Checks a presented key against DEV_API_KEY and the keys table, caching verdicts briefly.
+
+    `ttl`: seconds a verified key is trusted (a revoked key stops working within `ttl`);
+    `negative_ttl`: seconds an unknown or revoked key's verdict is trusted; `stale_for`: how
+    long ago a key may have been verified to be accepted while the table fails;
+    `max_entries` / `max_unknown_entries`: the bounds of the two caches; `failure_backoff`:
+    seconds after a failed lookup during which the table is not called. See the module's
+    docstring for the order of the checks.
     """
 
     def __init__(
@@ -48,55 +91,111 @@ class KeyVerifier:
         negative_ttl: float = 10.0,
         stale_for: float = 3600.0,
         max_entries: int = 4096,
+        max_unknown_entries: int = 4096,
+        failure_backoff: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        if min(ttl, negative_ttl, stale_for, failure_backoff) < 0:
+            raise ValueError("durations must not be negative")
+        if min(max_entries, max_unknown_entries) < 1:
+            raise ValueError("each cache must hold at least one entry")
         self._store = store
-        self._dev_key_hash = hash_key(dev_key) if dev_key else None
+        self._dev_key_digest = _digest(dev_key) if dev_key else None
         self._ttl = ttl
         self._negative_ttl = negative_ttl
         self._stale_for = stale_for
-        self._max_entries = max_entries
+        self._failure_backoff = failure_backoff
         self._clock = clock
-        self._cache: OrderedDict[str, _Cached] = OrderedDict()
+        self._verified = _Lru(max_entries)  # active records only
+        self._refused = _Lru(max_unknown_entries)  # unknown (None) and inactive records
+        self._backoff_until: float | None = None  # the table is not called before this time
+        self._warned = False  # about serving from the cache, in this backoff window
 
     @property
     def configured(self) -> bool:
-        return self._store is not None or self._dev_key_hash is not None
+        return self._store is not None or self._dev_key_digest is not None
 
     def verify(self, key: str) -> ApiKeyRecord:
-        key_hash = hash_key(key)
-        if self._dev_key_hash is not None and hmac.compare_digest(key_hash, self._dev_key_hash):
+        """The active record of `key`, whatever string it is: raises InvalidApiKey if it is not
+        a valid key, KeyStoreUnavailable if that cannot be known without the failing table."""
+        if self._dev_key_digest is not None and hmac.compare_digest(
+            _digest(key), self._dev_key_digest
+        ):
             return _DEV_RECORD
-        if self._store is None:
+        if self._store is None or not looks_like_key(key):
             raise InvalidApiKey
-        record = self._lookup(self._store, key_hash)
+        record = self._lookup(self._store, hash_key(key))
         if record is None or not record.active:
             raise InvalidApiKey
         return record
 
     def _lookup(self, store: KeyLookup, key_hash: str) -> ApiKeyRecord | None:
         now = self._clock()
-        cached = self._cache.get(key_hash)
-        if cached is not None:
-            age = now - cached.fetched_at
-            if age < (self._ttl if cached.record is not None else self._negative_ttl):
-                self._cache.move_to_end(key_hash)
-                return cached.record
+        verified = self._verified.get(key_hash)
+        if verified is not None and now - verified.fetched_at < self._ttl:
+            self._verified.touch(key_hash)
+            return verified.record
+        refused = self._refused.get(key_hash)
+        if refused is not None and now - refused.fetched_at < self._negative_ttl:
+            self._refused.touch(key_hash)
+            return refused.record
+        if self._backoff_until is not None and now < self._backoff_until:
+            fallback = self._without_table(key_hash, verified, refused, now)
+            if fallback is None:
+                raise KeyStoreUnavailable(
+                    "keys table failed moments ago; next attempt in "
+                    f"{self._backoff_until - now:.3f} s"
+                )
+            return fallback.record
         try:
             record = store.get(key_hash)
         except KeyStoreUnavailable:
-            usable = cached is not None and now - cached.fetched_at < self._stale_for
-            if usable and cached is not None and cached.record is not None:
-                logger.warning(
-                    "keys table unavailable; accepting key %s from cache", cached.record.prefix
-                )
-                return cached.record
-            raise
-        self._cache[key_hash] = _Cached(record, now)
-        self._cache.move_to_end(key_hash)
-        while len(self._cache) > self._max_entries:
-            self._cache.popitem(last=False)
+            # From when the failed call returned: a call that took its whole timeout (twice)
+            # must not eat the backoff it causes.
+            ended = self._clock()
+            self._backoff_until = ended + self._failure_backoff
+            self._warned = False
+            fallback = self._without_table(key_hash, verified, refused, ended)
+            if fallback is None:
+                raise
+            return fallback.record
+        self._backoff_until = None
+        self._remember(key_hash, _Cached(record, now))
         return record
+
+    def _without_table(
+        self, key_hash: str, verified: _Cached | None, refused: _Cached | None, now: float
+    ) -> _Cached | None:
+        """The cached verdict that still holds while the table fails, if any."""
+        if verified is not None and now - verified.fetched_at < self._stale_for:
+            self._verified.touch(key_hash)
+            if not self._warned:
+                self._warned = True
+                logger.warning(
+                    "keys table unavailable: accepting keys verified within the last %g s "
+                    "from the cache, refusing others with 503; the table is tried again "
+                    "%g s after each failure",
+                    self._stale_for,
+                    self._failure_backoff,
+                )
+            return verified
+        if refused is not None and refused.record is not None:
+            return refused  # revoked stays revoked: refused whether or not the table answers
+        return None
+
+    def _remember(self, key_hash: str, cached: _Cached) -> None:
+        if cached.record is not None and cached.record.active:
+            self._refused.discard(key_hash)
+            self._verified.put(key_hash, cached)
+        else:
+            self._verified.discard(key_hash)
+            self._refused.put(key_hash, cached)
+
+
+def _digest(text: str) -> bytes:
+    """SHA-256 of any str, lone surrogates included (a header or the environment can hold them):
+    comparing digests takes the same time whatever the lengths."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
 
 _DEV_RECORD = ApiKeyRecord(

@@ -5,15 +5,24 @@ one `AwsClients` per process and hand its bound methods to the stores, so every 
 container shares one client per service, and a test or the local stack passes its own endpoint
 instead of writing the environment.
 
+Two timing profiles:
+- `REQUEST` (the API): short timeouts and a single attempt per SDK call. The stores on the
+  request path retry a transient failure once, at once (`retry_transient`), so a request spends
+  at most 2 attempts per table, each bounded by the timeouts: with both tables hanging, about
+  2 s in all. botocore's own retry would sleep up to 1 s between attempts in the runtime's
+  boto3 versions; a request has no second to spare, and the caches serve what they have.
+- `BACKGROUND` (the sync job, the CLI): patient timeouts and botocore's standard retries.
+
 Never at import: moto must be active before a client exists in tests, and SnapStart must not
-snapshot a client with open connections. Short timeouts and the standard retry mode keep a
-DynamoDB outage from holding a request anywhere near API Gateway's 30 s limit.
+snapshot a client with open connections.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from enum import Enum
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from botocore.config import Config
@@ -21,14 +30,42 @@ if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_s3 import S3Client
 
-__all__ = ["AwsClients", "Credentials"]
+__all__ = ["AwsClients", "Credentials", "Profile", "retry_transient"]
 
-# Seconds a call may wait for an answer, per service: reads of small items, a catalog document,
-# one event. Connecting is always bounded by one second.
-_CONNECT_TIMEOUT = 1.0
-_READ_TIMEOUTS = {"dynamodb": 2.0, "s3": 10.0, "events": 5.0}
-# botocore counts retries here, not calls: 3 means at most 4 calls.
-_MAX_RETRIES = 3
+T = TypeVar("T")
+
+
+class Profile(Enum):
+    """How long a caller can wait: a request on the API, or a background job."""
+
+    REQUEST = "request"
+    BACKGROUND = "background"
+
+
+@dataclass(frozen=True, slots=True)
+class _Timing:
+    connect_timeout: float
+    read_timeouts: dict[str, float]  # per service
+    # What botocore's `retries` gets. `total_max_attempts` counts calls; `max_attempts` would
+    # count retries (N + 1 calls).
+    retries: dict[str, Any]
+
+
+_TIMINGS = {
+    Profile.REQUEST: _Timing(
+        connect_timeout=0.3,
+        read_timeouts={"dynamodb": 0.7, "s3": 0.7, "events": 0.7},
+        retries={"mode": "standard", "total_max_attempts": 1},
+    ),
+    Profile.BACKGROUND: _Timing(
+        connect_timeout=1.0,
+        read_timeouts={"dynamodb": 2.0, "s3": 10.0, "events": 5.0},
+        retries={"mode": "standard", "total_max_attempts": 4},
+    ),
+}
+
+# Attempts a request-path read makes in all (see retry_transient).
+REQUEST_ATTEMPTS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +77,7 @@ class Credentials:
 
 
 class AwsClients:
-    """One client per AWS service, built on first use with our timeouts and retry policy.
+    """One client per AWS service, built on first use with the profile's timeouts and retries.
 
     `endpoint_url`, `region` and `credentials` default to boto3's own resolution (environment,
     config files, the Lambda role); the local stack sets all three to reach its moto server.
@@ -49,10 +86,12 @@ class AwsClients:
     def __init__(
         self,
         *,
+        profile: Profile = Profile.BACKGROUND,
         endpoint_url: str | None = None,
         region: str | None = None,
         credentials: Credentials | None = None,
     ) -> None:
+        self.profile = profile
         self.endpoint_url = endpoint_url
         self.region = region
         self._credentials = credentials
@@ -75,7 +114,7 @@ class AwsClients:
         if client is None:
             import boto3
 
-            options: dict[str, Any] = {"config": _config(_READ_TIMEOUTS[service])}
+            options: dict[str, Any] = {"config": _config(_TIMINGS[self.profile], service)}
             if self.endpoint_url:
                 options["endpoint_url"] = self.endpoint_url
             if self.region:
@@ -87,11 +126,59 @@ class AwsClients:
         return client
 
 
-def _config(read_timeout: float) -> Config:
+def retry_transient(call: Callable[[], T], *, attempts: int) -> T:
+    """`call()`, again at once if it failed for a reason that may not last (a timeout, a lost
+    connection, throttling, a 5xx), up to `attempts` calls in all. Anything else raises at once.
+    """
+    from botocore.exceptions import (
+        ClientError,
+        ConnectionClosedError,
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        ReadTimeoutError,
+    )
+
+    transient_network = (
+        ConnectionClosedError,
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        ReadTimeoutError,
+    )
+    for attempt in range(1, attempts + 1):
+        try:
+            return call()
+        except transient_network:
+            if attempt == attempts:
+                raise
+        except ClientError as exc:
+            if attempt == attempts or not _transient(exc):
+                raise
+    raise AssertionError("attempts must be >= 1")
+
+
+_TRANSIENT_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "SlowDown",
+    }
+)
+
+
+def _transient(exc: Any) -> bool:
+    error = exc.response.get("Error", {})
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return error.get("Code") in _TRANSIENT_CODES or status >= 500
+
+
+def _config(timing: _Timing, service: str) -> Config:
     from botocore.config import Config
 
     return Config(
-        connect_timeout=_CONNECT_TIMEOUT,
-        read_timeout=read_timeout,
-        retries={"mode": "standard", "max_attempts": _MAX_RETRIES},
+        connect_timeout=timing.connect_timeout,
+        read_timeout=timing.read_timeouts[service],
+        retries=timing.retries,  # type: ignore[arg-type]
     )

@@ -4,6 +4,10 @@ fresh for TTL   -> serve the snapshot, no I/O
 TTL expired     -> read the version (one GetItem): unchanged -> extend; changed -> read all
 store fails     -> warn, serve the last good snapshot (stale) or the bundled catalog,
                    and try again after a short backoff rather than on every request
+
+Both the TTL and the backoff count from the moment the read ENDED: a read that hung for its
+whole time budget must not leave a backoff that has already run out, or every request during
+an outage would pay the budget again.
 """
 
 from __future__ import annotations
@@ -54,7 +58,9 @@ class CatalogCache:
         ttl: float,
         failure_backoff: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
+        on_revalidated: Callable[[ServedCatalog], None] | None = None,
     ) -> None:
+        """`on_revalidated` is told what is served after every read of the store (a metric)."""
         if ttl < 0:
             raise ValueError("ttl must be >= 0")
         self._store = store
@@ -62,6 +68,7 @@ class CatalogCache:
         self._ttl = ttl
         self._failure_backoff = min(failure_backoff, ttl) if ttl else 0.0
         self._clock = clock
+        self._on_revalidated = on_revalidated
         self._served: ServedCatalog | None = None
         self._next_check = float("-inf")
 
@@ -69,11 +76,11 @@ class CatalogCache:
         """The catalog to serve now, revalidated first if its TTL has run out."""
         now = self._clock()
         if self._served is None or now >= self._next_check:
-            self._revalidate(now)
+            self._revalidate()
         assert self._served is not None
         return self._served
 
-    def _revalidate(self, now: float) -> None:
+    def _revalidate(self) -> None:
         if self._store is None:
             if self._served is None:
                 self._served = ServedCatalog(self._bundled_snapshot(), ServedFrom.BUNDLED)
@@ -81,11 +88,12 @@ class CatalogCache:
             return
         try:
             self._served = self._read(self._store)
+            self._next_check = self._clock() + self._ttl
         except CatalogUnavailable as exc:
             self._served = self._degraded(exc)
-            self._next_check = now + self._failure_backoff
-            return
-        self._next_check = now + self._ttl
+            self._next_check = self._clock() + self._failure_backoff
+        if self._on_revalidated is not None:
+            self._on_revalidated(self._served)
 
     def _read(self, store: CatalogReader) -> ServedCatalog:
         served = self._served

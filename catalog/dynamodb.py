@@ -1,29 +1,43 @@
 """The catalog in DynamoDB. The item layout is private to this module.
 
-Layout (one partition, read with one Query, sorted by sort key for free):
-    pk="catalog", sk="meta"          version (N), count (N), digest (S), updated_at (S)
-    pk="catalog", sk="model#<id>"    model (M): the model document, position (N): curated order
+Layout (one partition, `pk = "catalog"`):
+    sk="meta"                       the pointer: version (N), digest (S), chunks (N), count (N),
+                                    updated_at (S), previous_digest (S), previous_chunks (N)
+    sk="chunk#<digest>#<k:04>"      data (B): piece k of the zlib-compressed document (level 9,
+                                    at most 350,000 bytes a piece); for_version (N): the version
+                                    the run that wrote it meant to publish (for the clean-up)
 
-`digest` is the content hash of the published entries (`catalog.store.catalog_digest`): the
-sync compares it with its source to tell "already published" from "items written but version
-never advanced" (a run that crashed between its writes and its version bump).
+A chunk's key and bytes depend on the document only, so the items of a published document never
+change: a sync writes the new document's chunks (no reader looks there yet), then moves the
+pointer with a condition on the version it read, then deletes chunks no reader can need. The
+previous document's chunks stay, for readers that read the pointer a moment before it moved
+(`previous_digest`/`previous_chunks` also let an operator point back at them by hand).
+
+`for_version` keeps the clean-up away from a run still in flight: a run that expects version v
+writes its chunks for v + 1 and can only publish while the pointer is at v, so a clean-up after
+publishing v deletes only chunks written for v or before (their runs can never publish now).
+
+Reads: the API revalidates with one eventually consistent GetItem of the meta item (it is a few
+hundred bytes: half a read unit, whatever the projection); reading the catalog is one BatchGetItem
+of the pointer's chunks (strongly consistent: every chunk was written before the pointer moved).
+A meta item of the legacy layout (one `model#<id>` item per model, no `chunks`) reads as nothing
+published; the first sync of this code publishes over it and deletes the `model#` items.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import zlib
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import ValidationError
-
-from catalog.errors import CatalogUnavailable, VersionConflict
-from catalog.schema import Model
-from catalog.store import CatalogContents, CatalogMeta, StoredEntry
+from awsclients import retry_transient
+from catalog.errors import CatalogCorrupt, CatalogUnavailable, VersionConflict
+from catalog.store import CatalogContents, CatalogDocument, Pointer, WrittenVersion, valid_models
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -31,14 +45,40 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 PARTITION = "catalog"
 META_SK = "meta"
-MODEL_SK_PREFIX = "model#"
-BATCH_SIZE = 25  # BatchWriteItem's limit
+CHUNK_PREFIX = "chunk#"
+LEGACY_MODEL_PREFIX = "model#"  # the layout before chunks: deleted by the first clean-up
+CHUNK_SIZE = 350_000  # bytes of compressed data per item: well inside DynamoDB's 400 KB
+COMPRESSION_LEVEL = 9
+BATCH_WRITE_SIZE = 25  # BatchWriteItem's limit
+BATCH_GET_SIZE = 100  # BatchGetItem's limit
+READ_ROUNDS = 3  # BatchGetItem calls per group of keys while DynamoDB leaves some unprocessed
+
+# The pointer's attributes, named through placeholders (`count` is a reserved word).
+_POINTER_NAMES = {
+    "#version": "version",
+    "#digest": "digest",
+    "#chunks": "chunks",
+    "#count": "count",
+    "#previous": "previous_digest",
+}
+_POINTER_PROJECTION = ", ".join(_POINTER_NAMES)
+
+
+def chunk_sk(digest: str, index: int) -> str:
+    return f"{CHUNK_PREFIX}{digest}#{index:04d}"
 
 
 class DynamoDBCatalogStore:
-    """Reads (API) and writes (sync) the published catalog in one DynamoDB table."""
+    """Reads (API) and writes (sync) the published catalog in one DynamoDB table.
+
+    `read_attempts`: calls each read makes in all when it fails for a transient reason (the API
+    passes 2: its clients make a single attempt each, see `awsclients`). `chunk_size`: bytes of
+    compressed data per chunk item (tests make it small to get many chunks).
+    """
 
     def __init__(
         self,
@@ -47,111 +87,262 @@ class DynamoDBCatalogStore:
         dynamodb: Callable[[], DynamoDBClient],
         sleep: Callable[[float], None] = time.sleep,
         max_batch_attempts: int = 8,
+        read_attempts: int = 1,
+        chunk_size: int = CHUNK_SIZE,
     ) -> None:
         if not table_name:
             raise ValueError("table_name must not be empty")
+        if read_attempts < 1 or chunk_size < 1:
+            raise ValueError("read_attempts and chunk_size must be >= 1")
         self.table_name = table_name
         self._dynamodb = dynamodb  # gives the client, built on first use (AwsClients.dynamodb)
         self._sleep = sleep
         self._max_batch_attempts = max_batch_attempts
+        self._read_attempts = read_attempts
+        self._chunk_size = chunk_size
+        # The pointer the last read_version saw: read_catalog(version=...) follows it rather
+        # than reading the meta item a second time.
+        self._seen: Pointer | None = None
 
     # -- read side (API) ---------------------------------------------------------------------
 
     def read_version(self) -> int | None:
         """One eventually consistent GetItem of the meta item: half a read unit."""
-        meta = self._read_meta(consistent=False, projection="version")
-        return None if meta is None else meta.version
-
-    def read_meta(self) -> CatalogMeta | None:
-        """The meta item, strongly consistent: what a writer compares and conditions on."""
-        return self._read_meta(consistent=True, projection="version, digest")
-
-    def _read_meta(self, *, consistent: bool, projection: str) -> CatalogMeta | None:
-        with _unavailable_on_error(self.table_name):
-            response = self._dynamodb().get_item(
-                TableName=self.table_name,
-                Key=_key(META_SK),
-                ProjectionExpression=projection,
-                ConsistentRead=consistent,
-            )
-        item = response.get("Item")
-        if item is None or "N" not in item.get("version", {}):
-            return None
-        digest = item.get("digest", {}).get("S")
-        return CatalogMeta(version=int(item["version"]["N"]), digest=digest)
+        self._seen = self._get_pointer(consistent=False)
+        return None if self._seen is None else self._seen.version
 
     def read_catalog(self, *, version: int | None = None) -> CatalogContents | None:
-        """The version, then every model item. Malformed items are skipped with a warning.
-
-        The version is read first (or given by a caller that has just read it): if a sync lands
-        in between, the models may be newer than the version says, and the next revalidation
-        sees the new version and reads again. Never the other way round.
+        """The pointer (the one `read_version` just saw, if it is `version`; else one
+        GetItem), then its chunks in one BatchGetItem, decompressed, verified, parsed. Models
+        that are not valid are skipped with a warning; a document that is not whole raises
+        CatalogCorrupt: never a part of a catalog.
         """
-        if version is None:
-            version = self.read_version()
-        if version is None:
-            return None
-        ordered: list[tuple[int, str, Model]] = []
-        for item in self._query_models():
-            parsed = _from_item(item)
-            if parsed is not None:
-                ordered.append(parsed)
-        ordered.sort(key=lambda row: (row[0], row[1]))
-        return CatalogContents(version=version, models=[model for _, _, model in ordered])
+        seen = self._seen
+        if version is not None and seen is not None and seen.version == version:
+            pointer: Pointer | None = seen
+        else:
+            pointer = self._get_pointer(consistent=True)
+        try:
+            return self._contents(pointer)
+        except CatalogCorrupt:
+            # Its chunks may be gone because the pointer moved on twice since it was read (two
+            # syncs within one read): follow the pointer as it is now, once.
+            current = self._get_pointer(consistent=True)
+            if current == pointer:
+                raise
+            return self._contents(current)
 
-    def _query_models(
-        self, *, consistent: bool = False
-    ) -> Iterator[dict[str, AttributeValueTypeDef]]:
+    def _contents(self, pointer: Pointer | None) -> CatalogContents | None:
+        if pointer is None or not pointer.readable:
+            return None
+        document = self.read_document(pointer)
+        origin = f"catalog version {pointer.version} ({self.table_name})"
+        return CatalogContents(pointer.version, valid_models(document.entries(), origin=origin))
+
+    # -- write side (sync) -------------------------------------------------------------------
+
+    def read_pointer(self) -> Pointer | None:
+        """The meta item, strongly consistent: what a writer compares and conditions on."""
+        return self._get_pointer(consistent=True)
+
+    def read_document(self, pointer: Pointer) -> CatalogDocument:
+        """Every chunk of the pointer's document (BatchGetItem, strongly consistent), joined in
+        order, decompressed and checked against the digest."""
+        if pointer.digest is None:
+            raise CatalogCorrupt(f"catalog version {pointer.version} has no document to read")
+        digest = pointer.digest
+        sks = [chunk_sk(digest, index) for index in range(pointer.chunks)]
+        found = self._batch_get(sks)
+        pieces: list[bytes] = []
+        for sk in sks:
+            data = found.get(sk, {}).get("data", {}).get("B")
+            if not isinstance(data, bytes):
+                raise CatalogCorrupt(
+                    f"catalog version {pointer.version}: chunk {sk} is missing from "
+                    f"{self.table_name}; refusing the catalog whole"
+                )
+            pieces.append(data)
+        try:
+            body = zlib.decompress(b"".join(pieces))
+        except zlib.error as exc:
+            raise CatalogCorrupt(
+                f"catalog version {pointer.version}: its chunks do not decompress: {exc}"
+            ) from exc
+        return CatalogDocument.verified(body, digest, count=pointer.count)
+
+    def write_version(self, document: CatalogDocument, *, version: int) -> WrittenVersion:
+        """Put the document's chunks (BatchWriteItem, 25 a call) tagged for `version`.
+
+        Unprocessed items are retried with exponential backoff; if some remain after the last
+        attempt this raises CatalogUnavailable. The pointer is untouched either way.
+        """
+        pieces = self._pack(document)
+        requests: list[WriteRequestTypeDef] = [
+            {
+                "PutRequest": {
+                    "Item": {
+                        **_key(chunk_sk(document.digest, index)),
+                        "data": {"B": piece},
+                        "for_version": {"N": str(version)},
+                    }
+                }
+            }
+            for index, piece in enumerate(pieces)
+        ]
+        self._write_all(requests)
+        return WrittenVersion(
+            version=version,
+            digest=document.digest,
+            chunks=len(pieces),
+            count=document.count,
+            writes=len(requests),
+        )
+
+    def move_pointer(self, expected: Pointer | None, written: WrittenVersion) -> Pointer:
+        """One conditional UpdateItem of the meta item: `version = :expected`, or no version
+        yet. Raises VersionConflict if another writer moved it first."""
+        expected_version = None if expected is None else expected.version
+        if written.version != (expected_version or 0) + 1:
+            raise ValueError(
+                f"version {written.version} cannot follow {expected_version}: write it for "
+                f"{(expected_version or 0) + 1}"
+            )
+        previous = expected if expected is not None and expected.readable else None
+        values: dict[str, AttributeValueTypeDef] = {
+            ":version": {"N": str(written.version)},
+            ":digest": {"S": written.digest},
+            ":chunks": {"N": str(written.chunks)},
+            ":count": {"N": str(written.count)},
+            ":now": {"S": datetime.now(UTC).isoformat(timespec="seconds")},
+        }
+        update = (
+            "SET #version = :version, #digest = :digest, #chunks = :chunks, #count = :count, "
+            "updated_at = :now"
+        )
+        if previous is not None:
+            assert previous.digest is not None
+            values[":previous"] = {"S": previous.digest}
+            values[":previous_chunks"] = {"N": str(previous.chunks)}
+            update += ", #previous = :previous, previous_chunks = :previous_chunks"
+        else:
+            update += " REMOVE #previous, previous_chunks"
+        if expected_version is None:
+            condition = "attribute_not_exists(#version)"
+        else:
+            condition = "#version = :expected"
+            values[":expected"] = {"N": str(expected_version)}
+        from botocore.exceptions import ClientError
+
+        try:
+            with _unavailable_on_error(self.table_name):
+                self._dynamodb().update_item(
+                    TableName=self.table_name,
+                    Key=_key(META_SK),
+                    UpdateExpression=update,
+                    ConditionExpression=condition,
+                    ExpressionAttributeNames=_POINTER_NAMES,
+                    ExpressionAttributeValues=values,
+                )
+        except CatalogUnavailable as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ClientError) and (
+                cause.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+            ):
+                raise VersionConflict(expected_version) from cause
+            raise
+        return Pointer(
+            version=written.version,
+            digest=written.digest,
+            chunks=written.chunks,
+            count=written.count,
+            previous_digest=None if previous is None else previous.digest,
+        )
+
+    def clean_up(self, published: Pointer) -> int:
+        """One Query of the partition's keys (strongly consistent, paginated), then deletes in
+        batches of 25 of what no reader can need (see `CatalogWriter.clean_up`)."""
+        keep = {published.digest, published.previous_digest} - {None}
+        deletes: list[WriteRequestTypeDef] = []
+        for item in self._query_keys():
+            sk = item.get("sk", {}).get("S", "")
+            if sk.startswith(LEGACY_MODEL_PREFIX):
+                deletes.append({"DeleteRequest": {"Key": _key(sk)}})
+            elif sk.startswith(CHUNK_PREFIX):
+                digest = sk[len(CHUNK_PREFIX) :].split("#", 1)[0]
+                written_for = int(item.get("for_version", {}).get("N", "0"))
+                if digest not in keep and written_for <= published.version:
+                    deletes.append({"DeleteRequest": {"Key": _key(sk)}})
+        self._write_all(deletes)
+        return len(deletes)
+
+    # -- DynamoDB calls ----------------------------------------------------------------------
+
+    def _read(self, call: Callable[[], T]) -> T:
+        """A read: SDK errors become CatalogUnavailable, transient ones are tried again first."""
+        with _unavailable_on_error(self.table_name):
+            return retry_transient(call, attempts=self._read_attempts)
+
+    def _get_pointer(self, *, consistent: bool) -> Pointer | None:
+        client = self._dynamodb()
+        response = self._read(
+            lambda: client.get_item(
+                TableName=self.table_name,
+                Key=_key(META_SK),
+                ProjectionExpression=_POINTER_PROJECTION,
+                ExpressionAttributeNames=_POINTER_NAMES,
+                ConsistentRead=consistent,
+            )
+        )
+        return _pointer_of(response.get("Item"))
+
+    def _batch_get(self, sks: list[str]) -> dict[str, dict[str, Any]]:
+        """The items of these sort keys that exist, by sort key (BatchGetItem, strongly
+        consistent, 100 keys a call; UnprocessedKeys asked again after a short backoff)."""
+        client = self._dynamodb()
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(sks), BATCH_GET_SIZE):
+            pending: Mapping[str, Any] = {
+                self.table_name: {
+                    "Keys": [_key(sk) for sk in sks[start : start + BATCH_GET_SIZE]],
+                    "ConsistentRead": True,
+                }
+            }
+            for attempt in range(READ_ROUNDS):
+                if attempt:
+                    self._sleep(0.05 * 2**attempt)
+                response = self._read(partial(client.batch_get_item, RequestItems=pending))
+                for item in response.get("Responses", {}).get(self.table_name, []):
+                    found[item["sk"]["S"]] = dict(item)
+                pending = response.get("UnprocessedKeys") or {}
+                if not pending:
+                    break
+            else:
+                raise CatalogUnavailable(
+                    f"reads from {self.table_name} still unprocessed after {READ_ROUNDS} attempts"
+                )
+        return found
+
+    def _query_keys(self) -> Iterator[dict[str, Any]]:
+        """Every item's sort key and chunk tag in the partition (strongly consistent)."""
         kwargs: dict[str, Any] = {
             "TableName": self.table_name,
-            "ConsistentRead": consistent,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {
-                ":pk": {"S": PARTITION},
-                ":prefix": {"S": MODEL_SK_PREFIX},
-            },
+            "ConsistentRead": True,
+            "KeyConditionExpression": "pk = :pk",
+            "ProjectionExpression": "sk, for_version",
+            "ExpressionAttributeValues": {":pk": {"S": PARTITION}},
         }
+        client = self._dynamodb()
         while True:
-            with _unavailable_on_error(self.table_name):
-                page = self._dynamodb().query(**kwargs)
+            page = self._read(partial(client.query, **kwargs))
             yield from page.get("Items", [])
             last_key = page.get("LastEvaluatedKey")
             if not last_key:
                 return
             kwargs["ExclusiveStartKey"] = last_key
 
-    # -- write side (sync) -------------------------------------------------------------------
-
-    def read_entries(self) -> dict[str, StoredEntry]:
-        """Every model item as stored, valid or not, keyed by id: what the sync diffs against.
-
-        Strongly consistent, so a run never diffs against a table older than the last run's
-        writes. An unreadable document reads as {} and a missing position as -1: both differ
-        from any valid entry, so the sync rewrites them.
-        """
-        entries: dict[str, StoredEntry] = {}
-        for item in self._query_models(consistent=True):
-            model_id = item["sk"].get("S", "")[len(MODEL_SK_PREFIX) :]
-            document = _plain(_deserialize(item["model"])) if "model" in item else {}
-            position = int(item["position"]["N"]) if "N" in item.get("position", {}) else -1
-            entries[model_id] = StoredEntry(
-                position, document if isinstance(document, dict) else {}
-            )
-        return entries
-
-    def write_entries(self, puts: Mapping[str, StoredEntry], deletes: Sequence[str]) -> int:
-        """Put and delete model items in batches of 25; returns the number of write requests.
-
-        Unprocessed items are retried with exponential backoff; if some remain after the last
-        attempt this raises CatalogUnavailable, leaving a table that the next run repairs.
-        """
-        requests: list[WriteRequestTypeDef] = [
-            {"PutRequest": {"Item": _to_item(model_id, entry)}} for model_id, entry in puts.items()
-        ]
-        requests += [{"DeleteRequest": {"Key": _key(MODEL_SK_PREFIX + mid)}} for mid in deletes]
-        for start in range(0, len(requests), BATCH_SIZE):
-            self._write_batch(requests[start : start + BATCH_SIZE])
-        return len(requests)
+    def _write_all(self, requests: list[WriteRequestTypeDef]) -> None:
+        for start in range(0, len(requests), BATCH_WRITE_SIZE):
+            self._write_batch(requests[start : start + BATCH_WRITE_SIZE])
 
     def _write_batch(self, batch: list[WriteRequestTypeDef]) -> None:
         pending = batch
@@ -171,46 +362,11 @@ class DynamoDBCatalogStore:
             f"{self._max_batch_attempts} attempts"
         )
 
-    def advance_version(self, expected: int | None, *, count: int, digest: str) -> int:
-        """Set version to expected + 1, only if it is still `expected`. Returns the new version.
-
-        Raises VersionConflict if another writer advanced it first.
-        """
-        new_version = (expected or 0) + 1
-        if expected is None:
-            condition = "attribute_not_exists(version)"
-            values: dict[str, AttributeValueTypeDef] = {}
-        else:
-            condition = "version = :expected"
-            values = {":expected": {"N": str(expected)}}
-        from botocore.exceptions import ClientError
-
-        try:
-            with _unavailable_on_error(self.table_name):
-                self._dynamodb().update_item(
-                    TableName=self.table_name,
-                    Key=_key(META_SK),
-                    UpdateExpression=(
-                        "SET version = :new, #count = :count, digest = :digest, updated_at = :now"
-                    ),
-                    ConditionExpression=condition,
-                    ExpressionAttributeNames={"#count": "count"},
-                    ExpressionAttributeValues={
-                        **values,
-                        ":new": {"N": str(new_version)},
-                        ":count": {"N": str(count)},
-                        ":digest": {"S": digest},
-                        ":now": {"S": datetime.now(UTC).isoformat(timespec="seconds")},
-                    },
-                )
-        except CatalogUnavailable as exc:
-            cause = exc.__cause__
-            if isinstance(cause, ClientError) and (
-                cause.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
-            ):
-                raise VersionConflict(expected) from cause
-            raise
-        return new_version
+    def _pack(self, document: CatalogDocument) -> list[bytes]:
+        """The document compressed and cut into chunks: the same document, the same chunks."""
+        data = zlib.compress(document.body, COMPRESSION_LEVEL)
+        size = self._chunk_size
+        return [data[start : start + size] for start in range(0, len(data), size)]
 
 
 @contextmanager
@@ -228,55 +384,20 @@ def _key(sk: str) -> dict[str, AttributeValueTypeDef]:
     return {"pk": {"S": PARTITION}, "sk": {"S": sk}}
 
 
-def _to_item(model_id: str, entry: StoredEntry) -> dict[str, AttributeValueTypeDef]:
-    from boto3.dynamodb.types import TypeSerializer
-
-    document = TypeSerializer().serialize(_dynamo_safe(entry.document))
-    return {
-        **_key(MODEL_SK_PREFIX + model_id),
-        "position": {"N": str(entry.position)},
-        "model": document,
-    }
-
-
-def _from_item(item: Mapping[str, Any]) -> tuple[int, str, Model] | None:
-    sk = item.get("sk", {}).get("S", "?")
-    try:
-        document = _plain(_deserialize(item["model"]))
-        model = Model.model_validate(document)
-        position = int(item["position"]["N"])
-    except (KeyError, TypeError, ValueError, ValidationError) as exc:
-        logger.warning("skipping malformed catalog item %s: %s", sk, str(exc).splitlines()[0])
+def _pointer_of(item: Mapping[str, Any] | None) -> Pointer | None:
+    """The meta item as a pointer; None if there is none, legacy (digest None) if it has no
+    chunks (the layout before this one)."""
+    if item is None or "N" not in item.get("version", {}):
         return None
-    if MODEL_SK_PREFIX + model.id != sk:
-        logger.warning("skipping catalog item %s: its model id is %r", sk, model.id)
-        return None
-    return position, model.id, model
-
-
-def _deserialize(value: Any) -> Any:
-    from boto3.dynamodb.types import TypeDeserializer
-
-    return TypeDeserializer().deserialize(value)
-
-
-def _plain(value: Any) -> Any:
-    """DynamoDB numbers come back as Decimal; JSON documents want int or float."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {key: _plain(inner) for key, inner in value.items()}
-    if isinstance(value, list):
-        return [_plain(inner) for inner in value]
-    return value
-
-
-def _dynamo_safe(value: Any) -> Any:
-    """DynamoDB rejects Python floats; store them as Decimal."""
-    if isinstance(value, float):
-        return Decimal(str(value))
-    if isinstance(value, Mapping):
-        return {key: _dynamo_safe(inner) for key, inner in value.items()}
-    if isinstance(value, list):
-        return [_dynamo_safe(inner) for inner in value]
-    return value
+    version = int(item["version"]["N"])
+    digest = item.get("digest", {}).get("S")
+    chunks = item.get("chunks", {}).get("N")
+    if digest is None or chunks is None:
+        return Pointer(version=version, digest=None, chunks=0, count=0)
+    return Pointer(
+        version=version,
+        digest=digest,
+        chunks=int(chunks),
+        count=int(item.get("count", {}).get("N", "0")),
+        previous_digest=item.get("previous_digest", {}).get("S"),
+    )

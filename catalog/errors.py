@@ -71,3 +71,27 @@ class RemovalRefused(CatalogError):
 
 class EventPublishFailed(CatalogError):
     """The catalog changed, but the CatalogChanged event could not be delivered."""
+
+
+class CatalogCorrupt(CatalogUnavailable):
+    """The published catalog cannot be read back whole: a chunk is missing, or the bytes do not
+    match the digest the pointer names. Never served in part; readers treat it as unavailable,
+    and the next sync publishes over it."""
+
+
+class CatalogUnservable(CatalogUnavailable):
+    """A catalog was read but cannot be served: the cache treats it as unavailable and keeps
+    serving the previous (or the bundled) catalog."""
+
+
+class CatalogTooLarge(CatalogUnservable):
+    """The catalog's list body would be over the cap (`catalog.schema.MAX_LIST_BYTES`)."""
+
+    def __init__(self, version: int, size: int, limit: int) -> None:
+        super().__init__(
+            f"catalog version {version} serialises to {size:,} bytes as GET /v1/models, "
+            f"over the cap of {limit:,}"
+        )
+        self.version = version
+        self.size = size
+        self.limit = limit

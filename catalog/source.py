@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from catalog.bundled import BUNDLED_CATALOG_PATH
 from catalog.errors import InvalidCatalog, InvalidSource, SourceUnavailable
-from catalog.schema import Model, parse_catalog_json
+from catalog.schema import MAX_DOCUMENT_BYTES, Model, parse_catalog_json
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -21,7 +21,8 @@ BUNDLED = "bundled"
 _S3_SCHEME = "s3://"
 # A catalog is a few hundred models, a few hundred KB. Anything far larger is not a catalog,
 # and reading it whole into a 512 MB function would be the failure, not the validation.
-MAX_SOURCE_BYTES = 10 * 1024 * 1024
+# The same cap as any catalog document (the bundled one, `ar-models validate`).
+MAX_SOURCE_BYTES = MAX_DOCUMENT_BYTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,13 @@ class CatalogSourceReader:
                 raise InvalidCatalog(
                     [f"{location} is {size} bytes; a catalog is at most {MAX_SOURCE_BYTES}"]
                 )
-            return response["Body"].read()
+            # At most one byte past the cap, whatever ContentLength said: enough to refuse it.
+            raw = response["Body"].read(MAX_SOURCE_BYTES + 1)
+            if len(raw) > MAX_SOURCE_BYTES:
+                raise InvalidCatalog(
+                    [f"{location} is over {MAX_SOURCE_BYTES} bytes; a catalog is at most that"]
+                )
+            return raw
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
             if code in {"NoSuchKey", "NoSuchBucket", "404"}:

@@ -3,18 +3,30 @@
 The API reads (`CatalogReader`), the sync reads what it diffs against and writes
 (`CatalogWriter`); `CatalogStore` is both, as `catalog.dynamodb.DynamoDBCatalogStore` implements
 them. Every method raises `CatalogUnavailable` when the storage cannot answer.
+
+The model the port keeps: a published catalog is one immutable document (`CatalogDocument`, the
+canonical JSON of the whole list, named by its sha256), stored as a few chunks under its digest,
+and a pointer (`Pointer`) names the published one. A sync writes the new document's chunks
+first, where no reader looks, then moves the pointer with a condition on the version it read,
+then deletes the chunks no reader can need any more. A reader follows the pointer and checks the
+digest: it sees one whole published version or, if it cannot, nothing (`CatalogCorrupt`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from catalog.errors import CatalogCorrupt
+
 if TYPE_CHECKING:
     from catalog.schema import Model
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,56 +47,160 @@ class CatalogReader(Protocol):
     def read_catalog(self, *, version: int | None = None) -> CatalogContents | None:
         """The whole published catalog, or None when nothing was published yet.
 
-        `version`: the published version the caller has just read, so it is not read again.
+        `version`: the published version the caller has just read (`read_version`), so a store
+        may reuse what it learnt then instead of reading the pointer again. The contents carry
+        the version of the pointer they were really read through, which may be newer.
         """
         ...
 
 
 @dataclass(frozen=True, slots=True)
-class StoredEntry:
-    """One model as the sync compares and writes it: curated position and JSON document."""
+class CatalogDocument:
+    """One catalog as it is published: the canonical JSON bytes of `{"object": "list",
+    "data": [model, ...]}` in curated order, and their sha256 (hex), which names it."""
 
-    position: int
-    document: Mapping[str, Any]
+    body: bytes
+    digest: str
+    count: int  # models in it
+
+    @classmethod
+    def of(cls, models: Sequence[Mapping[str, Any]]) -> CatalogDocument:
+        """The document of these wire documents, in this order. Same models, same bytes."""
+        body = json.dumps(
+            {"object": "list", "data": list(models)},
+            separators=(",", ":"),
+            ensure_ascii=False,
+            sort_keys=False,
+        ).encode("utf-8")
+        return cls(body, hashlib.sha256(body).hexdigest(), len(models))
+
+    @classmethod
+    def verified(cls, body: bytes, digest: str, *, count: int) -> CatalogDocument:
+        """The document read back from storage, if it is the one `digest` names (`count`: the
+        models the pointer says it holds). Raises CatalogCorrupt if the bytes do not hash to
+        `digest`."""
+        actual = hashlib.sha256(body).hexdigest()
+        if actual != digest:
+            raise CatalogCorrupt(
+                f"catalog document {digest[:12]} reads back as {actual[:12]}: refusing it whole"
+            )
+        return cls(body, digest, count)
+
+    def entries(self) -> list[Any]:
+        """The model documents as stored, valid or not, in curated order.
+
+        Raises CatalogCorrupt if the body is not a catalog document (it hashes to its digest,
+        so only a writer could have made it so).
+        """
+        try:
+            data = json.loads(self.body)["data"]
+        except (UnicodeDecodeError, ValueError, TypeError, KeyError) as exc:
+            raise CatalogCorrupt(f"catalog document {self.digest[:12]} is not a catalog") from exc
+        if not isinstance(data, list):
+            raise CatalogCorrupt(f"catalog document {self.digest[:12]} has no list of models")
+        return data
 
 
 @dataclass(frozen=True, slots=True)
-class CatalogMeta:
-    """The published version and the digest of the entries it published."""
+class Pointer:
+    """What is published: version, the document's digest, and how it is stored.
+
+    `digest` is None for a pointer of the legacy layout (one item per model, before chunks):
+    nothing this code can read, so it reads as nothing published, but its version still counts
+    (the next publish is version + 1, so every container sees the change).
+    """
 
     version: int
     digest: str | None
+    chunks: int
+    count: int
+    previous_digest: str | None = None  # the document this version replaced, kept for readers
+
+    @property
+    def readable(self) -> bool:
+        return self.digest is not None
 
 
-def catalog_digest(entries: Mapping[str, StoredEntry]) -> str:
-    """A content hash of a set of entries, independent of their order."""
-    canonical = json.dumps(
-        sorted((model_id, entry.position, entry.document) for model_id, entry in entries.items()),
-        sort_keys=True,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+@dataclass(frozen=True, slots=True)
+class WrittenVersion:
+    """A document written as chunks, not yet published: what `move_pointer` publishes."""
+
+    version: int  # the version it was written for
+    digest: str
+    chunks: int
+    count: int
+    writes: int  # write requests made (chunk puts)
 
 
 class CatalogWriter(Protocol):
     """The write side: what the sync diffs against, and how it publishes."""
 
-    def read_meta(self) -> CatalogMeta | None:
-        """The published version and digest, strongly consistent; None before the first sync."""
+    def read_pointer(self) -> Pointer | None:
+        """The published pointer, strongly consistent; None before the first sync."""
         ...
 
-    def read_entries(self) -> dict[str, StoredEntry]:
-        """Every stored model entry by id, valid or not, strongly consistent."""
+    def read_document(self, pointer: Pointer) -> CatalogDocument:
+        """The whole document `pointer` names, strongly consistent, verified against its digest.
+
+        Raises CatalogCorrupt if a chunk is missing or the bytes do not match.
+        """
         ...
 
-    def write_entries(self, puts: Mapping[str, StoredEntry], deletes: Sequence[str]) -> int:
-        """Put and delete entries; returns the number of write requests made."""
+    def write_version(self, document: CatalogDocument, *, version: int) -> WrittenVersion:
+        """Write `document`'s chunks for `version`, where no reader looks yet.
+
+        Chunks are content-addressed: writing the same document again writes the same items, so
+        a retried or repeated run is harmless. Raises CatalogUnavailable if a write fails for
+        good (the pointer is untouched, so nothing a reader sees changed).
+        """
         ...
 
-    def advance_version(self, expected: int | None, *, count: int, digest: str) -> int:
-        """Move the version from `expected` to the next; VersionConflict if it moved already."""
+    def move_pointer(self, expected: Pointer | None, written: WrittenVersion) -> Pointer:
+        """Publish `written`: the pointer moves from `expected` (None: nothing published) to it,
+        keeping `expected`'s document as the previous one. Returns the new pointer.
+
+        Raises VersionConflict, and changes nothing, if the pointer is no longer `expected`.
+        """
+        ...
+
+    def clean_up(self, published: Pointer) -> int:
+        """Delete what no reader can need once `published` is the pointer: chunks of any other
+        document than `published`'s and its previous one that were written for a version up
+        to `published.version` (a run still in flight writes for the next one, and is left
+        alone), and items of the legacy layout. Returns the number of delete requests.
+        """
         ...
 
 
 class CatalogStore(CatalogReader, CatalogWriter, Protocol):
     """Both sides of one store."""
+
+
+def valid_models(entries: Sequence[Any], *, origin: str) -> list[Model]:
+    """The entries that are valid models, in order; each other one is skipped with a warning
+    (a document published by an older or newer schema must not take the whole catalog down)."""
+    from pydantic import ValidationError
+
+    from catalog.schema import Model
+
+    models: list[Model] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        try:
+            model = Model.model_validate(entry)
+        except ValidationError as exc:
+            label = entry.get("id") if isinstance(entry, dict) else None
+            logger.warning(
+                "skipping malformed model %d (%s) in %s: %s",
+                index,
+                label,
+                origin,
+                str(exc).splitlines()[0],
+            )
+            continue
+        if model.id in seen:
+            logger.warning("skipping model %d in %s: duplicate id %r", index, origin, model.id)
+            continue
+        seen.add(model.id)
+        models.append(model)
+    return models

@@ -1,12 +1,18 @@
-"""Publishing the curated catalog into the catalog table: diff, guard, write, version, announce.
+"""Publishing the curated catalog into the catalog table: diff, guard, write, pointer, announce.
 
-    read meta + items (consistent) -> diff against the validated source -> removal guard
-    -> batched puts/deletes -> advance the version (conditional) -> CatalogChanged
+    read the pointer and the published document (consistent) -> diff by model id (the
+    report) -> removal guard -> same digest: nothing to publish -> write the new document's
+    chunks -> move the pointer (conditional) -> CatalogChanged -> clean up what no reader needs
 
-The version is advanced only after every write succeeded, and only with a condition on the
-version this run read, so a crashed run leaves warm API containers on their cached catalog and a
-racing run fails cleanly. The next run repairs either: it diffs against what is really in the
-table, and the meta item's digest tells it when items were written but never announced.
+A reader only ever sees one complete published version: the new document's chunks are written
+where no reader looks, and the pointer moves last, with a condition on the version this run
+read. A run that fails anywhere before the move (a refused write, throttling past the retries,
+a crash, a lost race) leaves the pointer, and so every container, on the previous version; one
+that fails after it has published. The next run converges either way: the document is named by
+its digest, so it rewrites the same chunks (harmless) and moves the pointer, or finds the digest
+already published and writes nothing.
+
+Storage-free: the store port (catalog.store) does the I/O; this module decides.
 """
 
 from __future__ import annotations
@@ -19,18 +25,25 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from catalog.change_events import ChangePublisher
-from catalog.errors import EventPublishFailed, RemovalRefused
+from catalog.errors import CatalogCorrupt, CatalogUnavailable, EventPublishFailed, RemovalRefused
 from catalog.schema import Model
-from catalog.store import CatalogWriter, StoredEntry, catalog_digest
+from catalog.store import CatalogDocument, CatalogWriter, Pointer
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
-class CatalogDiff:
-    """What must change in the table for it to hold the desired entries."""
+class Entry:
+    """One model as the sync compares it: curated position and wire document."""
 
-    puts: dict[str, StoredEntry]
+    position: int
+    document: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogDiff:
+    """How the desired catalog differs from the published one, by model id."""
+
     added: list[str]
     updated: list[str]
     removed: list[str]
@@ -38,12 +51,10 @@ class CatalogDiff:
 
     @property
     def changed(self) -> bool:
-        return bool(self.puts or self.removed)
+        return bool(self.added or self.updated or self.removed)
 
 
-def diff_entries(
-    current: Mapping[str, StoredEntry], desired: Mapping[str, StoredEntry]
-) -> CatalogDiff:
+def diff_entries(current: Mapping[str, Entry], desired: Mapping[str, Entry]) -> CatalogDiff:
     """Compare by id; a moved model (new position) counts as updated."""
     added = [model_id for model_id in desired if model_id not in current]
     updated = [
@@ -52,12 +63,21 @@ def diff_entries(
         if model_id in current and current[model_id] != entry
     ]
     return CatalogDiff(
-        puts={model_id: desired[model_id] for model_id in [*added, *updated]},
         added=added,
         updated=updated,
         removed=sorted(model_id for model_id in current if model_id not in desired),
         unchanged=len(desired) - len(added) - len(updated),
     )
+
+
+def entries_of(documents: Sequence[Any]) -> dict[str, Entry]:
+    """Model documents in curated order, by id; one without a string id is left out (it can
+    only come from a published document no reader serves either)."""
+    return {
+        document["id"]: Entry(position, document)
+        for position, document in enumerate(documents)
+        if isinstance(document, dict) and isinstance(document.get("id"), str)
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,18 +92,13 @@ class SyncReport:
     unchanged: int
     version: int | None  # the published version after the run (None: nothing published yet)
     duration_ms: int
-    writes: int = 0  # DynamoDB write requests made (puts + deletes)
+    # DynamoDB write requests made: chunk puts and clean-up deletes (the pointer move is not
+    # counted); 0 when the source was already published and nothing was left to clean up.
+    writes: int = 0
     event_published: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def entries_of(models: Sequence[Model]) -> dict[str, StoredEntry]:
-    """The entries a validated source should publish: curated position and wire document."""
-    return {
-        model.id: StoredEntry(position, model.to_wire()) for position, model in enumerate(models)
-    }
 
 
 class CatalogSync:
@@ -109,24 +124,34 @@ class CatalogSync:
     ) -> SyncReport:
         """Publish `models` (already validated) as the catalog. See the module docstring."""
         started = self._clock()
-        desired = entries_of(models)
-        meta = self._store.read_meta()
-        current = self._store.read_entries()
+        wire = [model.to_wire() for model in models]
+        document = CatalogDocument.of(wire)
+        desired = entries_of(wire)
+        pointer = self._store.read_pointer()
+        # Read back every run, also to check that what the pointer names is still whole.
+        published = self._published_entries(pointer)  # None: nothing readable
+        # The same digest is the same bytes: already published.
+        already_published = pointer is not None and pointer.digest == document.digest
+        current = desired if already_published else published or {}
         diff = diff_entries(current, desired)
         self._guard(diff, desired, published=len(current), force=force)
 
-        version = None if meta is None else meta.version
+        version = None if pointer is None else pointer.version
         writes = 0
-        advanced = False
+        moved: Pointer | None = None
         if not dry_run:
-            if diff.changed:
-                writes = self._store.write_entries(diff.puts, diff.removed)
-            digest = catalog_digest(desired)
-            # Advance when this run wrote, and also when an earlier run wrote but crashed before
-            # its version bump: the items are right, but no container knows they changed.
-            if diff.changed or meta is None or meta.digest != digest:
-                version = self._store.advance_version(version, count=len(desired), digest=digest)
-                advanced = True
+            if pointer is not None and already_published:
+                if published is None:
+                    # Published, but a chunk is gone: the same chunks again, in place.
+                    logger.warning("catalog version %d: rewriting its chunks", pointer.version)
+                    writes = self._store.write_version(document, version=pointer.version).writes
+                # Then only what a run that failed after its pointer move left, if anything.
+                writes += self._clean_up(pointer)
+            else:
+                written = self._store.write_version(document, version=(version or 0) + 1)
+                writes = written.writes
+                moved = self._store.move_pointer(pointer, written)
+                version = moved.version
 
         def report(*, event_published: bool) -> SyncReport:
             return SyncReport(
@@ -142,23 +167,62 @@ class CatalogSync:
                 event_published=event_published,
             )
 
-        published = False
-        if advanced and self._publisher is not None:
-            detail = {"version": version, "source": source, **_changes(diff)}
+        if moved is None:
+            final = report(event_published=False)
+            logger.info(_json_line(final))
+            return final
+        undelivered: EventPublishFailed | None = None
+        if self._publisher is not None:
             try:
-                self._publisher.publish(detail)
-            except EventPublishFailed:
-                # The catalog is published and correct; only the announcement is lost. Log the
-                # report, then fail the run so the errors alarm says so.
-                logger.error(_json_line(report(event_published=False)))
-                raise
-            published = True
-        final = report(event_published=published)
+                self._publisher.publish({"version": version, "source": source, **_changes(diff)})
+            except EventPublishFailed as exc:
+                undelivered = exc
+        writes += self._clean_up(moved)
+        if undelivered is not None:
+            # The catalog is published and correct; only the announcement is lost. Log the
+            # report, then fail the run so the errors alarm says so.
+            logger.error(_json_line(report(event_published=False)))
+            raise undelivered
+        final = report(event_published=self._publisher is not None)
         logger.info(_json_line(final))
         return final
 
+    def _published_entries(self, pointer: Pointer | None) -> dict[str, Entry] | None:
+        """What the pointer publishes, by id ({} before the first sync); None if that cannot
+        be read back, as no reader can either (publishing, even the same, is the repair)."""
+        if pointer is None:
+            return {}
+        if not pointer.readable:
+            logger.warning(
+                "catalog version %d is in the legacy layout (one item per model): this run "
+                "publishes the source over it, as new",
+                pointer.version,
+            )
+            return None
+        try:
+            entries = self._store.read_document(pointer).entries()
+        except CatalogCorrupt as exc:
+            logger.warning(
+                "catalog version %d cannot be read back (%s): this run publishes over it",
+                pointer.version,
+                exc,
+            )
+            return None
+        return entries_of(entries)
+
+    def _clean_up(self, published: Pointer) -> int:
+        """Delete what no reader needs; a failure is logged, not fatal (the catalog is already
+        published), and the next run cleans up."""
+        try:
+            return self._store.clean_up(published)
+        except CatalogUnavailable as exc:
+            logger.warning(
+                "catalog version %d is published; its clean-up failed: %s", published.version, exc
+            )
+            return 0
+
     def _guard(
-        self, diff: CatalogDiff, desired: Mapping[str, StoredEntry], *, published: int, force: bool
+        self, diff: CatalogDiff, desired: Mapping[str, Entry], *, published: int, force: bool
     ) -> None:
         if force:
             if diff.removed:

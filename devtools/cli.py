@@ -185,18 +185,29 @@ def _sync(args: argparse.Namespace, settings: Settings) -> int:
 
 def _validate(args: argparse.Namespace, _settings: Settings) -> int:
     from catalog.errors import InvalidCatalog
-    from catalog.schema import parse_catalog_json
+    from catalog.schema import (
+        MAX_DOCUMENT_BYTES,
+        MAX_LIST_BYTES,
+        parse_catalog_json,
+        served_list_size,
+    )
 
     path = Path(args.file)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            # One byte over the cap is enough to refuse it: never read a huge file whole.
+            raw = file.read(MAX_DOCUMENT_BYTES + 1)
     except OSError as exc:
-        return _fail(f"cannot read {path}: {exc.strerror}")
+        return _fail(f"cannot read {path}: {exc.strerror or exc}")
     try:
         models = parse_catalog_json(raw, origin=str(path))
     except InvalidCatalog as exc:
         return _fail(f"{path}: " + _problems(exc))
-    print(f"{path}: OK, {len(models)} models")
+    size = served_list_size(models)
+    print(
+        f"{path}: OK, {len(models)} models; GET /v1/models is {size:,} bytes "
+        f"({size / MAX_LIST_BYTES:.2%} of the {MAX_LIST_BYTES:,}-byte cap)"
+    )
     return 0
 
 

@@ -5,28 +5,49 @@ on the first request. `create_app(services)` and `build_lambda_handler(app)` mak
 services passed in (tests, `ar-models serve`, `ar-models dev`).
 
 Routes are `async def` and return prebuilt bytes: the catalog snapshot serialised each body and
-its ETag once per catalog version, so a warm request does no JSON work and no I/O.
+its ETag once per catalog version (and gzips a body on its first request that accepts gzip), so
+a warm request does no JSON work and no I/O.
+
+Every Lambda event gets an answer: `build_lambda_handler` checks an event's shape before Mangum
+reads it, and answers anything it cannot serve with a JSON 400 `unsupported_event`.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import functools
+import itertools
 import json
 import logging
+import re
+import traceback
+import uuid
 from collections.abc import Callable
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
 from mangum import Mangum
+from mangum.protocols import HTTPCycle
 
 from catalog.schema import CapabilityName, Model, ModelList
 from handler.auth import ApiKeyDep
 from handler.deps import CatalogDep, Services
-from handler.errors import APIError, ErrorResponse, error_body, install_error_handlers
+from handler.errors import (
+    INTERNAL_ERROR_MESSAGE,
+    APIError,
+    ErrorResponse,
+    error_body,
+    install_error_handlers,
+)
 from handler.lambda_types import LambdaContext
-from handler.middleware import RequestIdMiddleware
+from handler.middleware import EdgeMiddleware, request_id_from_event
 from handler.openapi import install_openapi
 
 if TYPE_CHECKING:
+    from starlette.types import ASGIApp
+
     from catalog.snapshot import Body
 
 LambdaHandler = Callable[[Any, LambdaContext], dict[str, Any]]
@@ -35,6 +56,12 @@ logger = logging.getLogger(__name__)
 
 # An authenticated response must not sit in a shared cache; clients revalidate with the ETag.
 CACHE_CONTROL = "private, no-cache"
+# The body depends on the key (401 or not) and on whether the client takes gzip.
+VARY = "Authorization, Accept-Encoding"
+# What a provider name may be (catalog.schema constrains `owned_by` the same way): anything
+# else in `?owned_by=` is a 400, and the OpenAPI document says so.
+OWNED_BY_PATTERN = r"^[A-Za-z0-9._-]+$"
+OWNED_BY_MAX_LENGTH = 64
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -45,29 +72,101 @@ _AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     401: _error("Missing, malformed, unknown or revoked API key (`invalid_api_key`)."),
     503: _error("API keys cannot be verified right now (`service_unavailable`); see Retry-After."),
 }
-_NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
-    304: {"description": "The ETag in If-None-Match is current; no body."}
+
+
+def _header(description: str, *, required: bool = False) -> dict[str, Any]:
+    return {"description": description, "required": required, "schema": {"type": "string"}}
+
+
+_ETAG = _header(
+    "Strong validator of the body sent; the gzip encoding's has `-gzip` inside the quotes. "
+    "Send it back in If-None-Match.",
+    required=True,
+)
+_CACHING_HEADERS = {
+    "ETag": _ETAG,
+    "Cache-Control": _header(f"`{CACHE_CONTROL}`", required=True),
+    "Vary": _header(f"`{VARY}`", required=True),
+}
+_OK: dict[int | str, dict[str, Any]] = {
+    200: {
+        "headers": {
+            **_CACHING_HEADERS,
+            "Content-Encoding": {
+                "description": "`gzip` when Accept-Encoding allows it and the body is large "
+                "enough to gain from it; absent otherwise.",
+                "required": False,
+                "schema": {"type": "string", "enum": ["gzip"]},
+            },
+        }
+    },
+    304: {
+        "description": "An ETag in If-None-Match (of either encoding) is current; no body.",
+        "headers": _CACHING_HEADERS,
+    },
 }
 
 router = APIRouter()
 
 
 def _send(request: Request, body: Body) -> Response:
-    headers = {"ETag": body.etag, "Cache-Control": CACHE_CONTROL, "Vary": "Authorization"}
-    if _etag_matches(request.headers.get("if-none-match"), body.etag):
-        return Response(status_code=304, headers=headers)
-    return Response(body.content, media_type="application/json", headers=headers)
+    """`body`, gzipped if the client takes gzip and it helps, or 304 if the client has it."""
+    accept_encoding = request.headers.get("accept-encoding")
+    gzipped = body.gzipped() if accept_encoding and _accepts_gzip(accept_encoding) else None
+    sent = body if gzipped is None else gzipped
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match:
+        # Either encoding's ETag names the same content: the client's copy is current.
+        other = body.gzip_etag if gzipped is None else body.etag
+        matched = _matching_etag(if_none_match, sent.etag, other)
+        if matched is not None:
+            # The 304 names the copy the client has, and carries no Content-Encoding: a cache
+            # updates the stored response with this ETag from it.
+            headers = {"ETag": matched, "Cache-Control": CACHE_CONTROL, "Vary": VARY}
+            return Response(status_code=304, headers=headers)
+    headers = {"ETag": sent.etag, "Cache-Control": CACHE_CONTROL, "Vary": VARY}
+    if gzipped is not None:
+        headers["Content-Encoding"] = "gzip"
+    return Response(sent.content, media_type="application/json", headers=headers)
 
 
-def _etag_matches(if_none_match: str | None, etag: str) -> bool:
-    """If-None-Match uses the weak comparison (RFC 9110 13.1.2): W/ prefixes are ignored."""
-    if not if_none_match:
-        return False
+def _matching_etag(if_none_match: str, etag: str, other: str) -> str | None:
+    """Which of our ETags If-None-Match names (`*`: `etag`). Weak comparison (RFC 9110
+    13.1.2): a W/ prefix is ignored."""
     for candidate in if_none_match.split(","):
         tag = candidate.strip()
-        if tag == "*" or tag.removeprefix("W/") == etag:
-            return True
-    return False
+        if tag == "*":
+            return etag
+        tag = tag.removeprefix("W/")
+        if tag in (etag, other):
+            return tag
+    return None
+
+
+@functools.lru_cache(maxsize=64)  # clients send a handful of distinct values
+def _accepts_gzip(accept_encoding: str) -> bool:
+    """Whether Accept-Encoding (RFC 9110 12.5.3) lets us send gzip: `gzip` (or `x-gzip`, or
+    else `*`) with a q-value above 0, and not below an identity the client ranks explicitly.
+    `gzip;q=0` refuses it; a malformed q-value counts as 0."""
+    weights: dict[str, float] = {}
+    for item in accept_encoding.split(","):
+        coding, _, params = item.partition(";")
+        coding = coding.strip().lower()
+        if not coding:
+            continue
+        weight = 1.0
+        for param in params.split(";"):
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+                if not 0.0 <= weight <= 1.0:  # also NaN
+                    weight = 0.0
+        weights.setdefault(coding, weight)
+    gzip = weights.get("gzip", weights.get("x-gzip", weights.get("*", 0.0)))
+    return gzip > 0.0 and gzip >= weights.get("identity", 0.0)
 
 
 @router.get(
@@ -75,8 +174,10 @@ def _etag_matches(if_none_match: str | None, etag: str) -> bool:
     operation_id="list_models",
     response_model=ModelList,
     responses={
-        **_NOT_MODIFIED,
-        400: _error("Unknown filter value (`invalid_value`)."),
+        **_OK,
+        400: _error(
+            "A malformed `owned_by` or an unknown `capability` (`invalid_value`, naming `param`)."
+        ),
         **_AUTH_ERRORS,
     },
 )
@@ -85,7 +186,14 @@ async def list_models(
     _key: ApiKeyDep,
     catalog: CatalogDep,
     owned_by: Annotated[
-        str | None, Query(description="Only models of this provider, e.g. `anthropic`.")
+        str | None,
+        Query(
+            description="Only models of this provider, e.g. `anthropic`. A provider the "
+            "catalog does not have lists no model.",
+            min_length=1,
+            max_length=OWNED_BY_MAX_LENGTH,
+            pattern=OWNED_BY_PATTERN,
+        ),
     ] = None,
     capability: Annotated[
         list[CapabilityName] | None,
@@ -101,7 +209,7 @@ async def list_models(
     operation_id="retrieve_model",
     response_model=Model,
     responses={
-        **_NOT_MODIFIED,
+        **_OK,
         404: _error("No model has this id (`model_not_found`)."),
         **_AUTH_ERRORS,
     },
@@ -138,50 +246,320 @@ async def health(catalog: CatalogDep) -> Response:
     return Response(json.dumps(body).encode(), media_type="application/json")
 
 
+class _CatalogAPI(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outermost, around Starlette's ServerErrorMiddleware (which `add_middleware` cannot
+        # reach): the 500 it sends gets the request id, nosniff and HEAD's treatment too.
+        return EdgeMiddleware(super().build_middleware_stack())
+
+
 def create_app(services: Services | None = None) -> FastAPI:
     """The API with these services; None builds them from the environment on first request."""
-    app = FastAPI(
+    app = _CatalogAPI(
         title="AssistantRouter Models API",
         version="1.0.0",
         summary="The curated list of models AssistantRouter supports, OpenAI-compatible.",
     )
     app.state.services = services
     app.include_router(router)
-    app.add_middleware(RequestIdMiddleware)
     install_error_handlers(app)
     install_openapi(app)
     return app
 
 
 def build_lambda_handler(app: FastAPI) -> LambdaHandler:
-    """A Lambda entry point serving `app`: API Gateway HTTP API (2.0) and REST API (1.0) events."""
+    """A Lambda entry point serving `app`: API Gateway HTTP API (payload 2.0 and 1.0) and REST
+    API events. Every event gets an answer, and the next one is served as usual:
+
+    - an event this function cannot serve (another trigger, a malformed request) gets a JSON
+      400 `unsupported_event`, so the invoke is not a function failure (nor retried);
+    - the app's own errors are its JSON 500 (handler.errors); if running it fails around the
+      app (Mangum's event loop), a JSON 500 too, logged with its traceback.
+
+    Mangum base64-encodes a body that is not UTF-8 (`isBase64Encoded: true`): a gzip body
+    always is one, since gzip's second byte (0x8b) can never start a UTF-8 sequence.
+    """
+    # Mangum's own `__call__` with lifespan off, in two steps, to tell a failure to adapt the
+    # event (its fault: 400) from a failure to run the app (ours: 500).
     adapter = Mangum(app, lifespan="off")
 
     def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         try:
-            adapter.infer(event, context)
-        except RuntimeError:
-            # Not an HTTP event (a test invoke, a misrouted trigger). Mangum would raise; answer
-            # with a clean error so the invoke does not count as a function failure and retry.
-            keys = sorted(event) if isinstance(event, dict) else type(event).__name__
-            logger.warning("ignoring an event that is not an API Gateway request; keys: %s", keys)
-            return _unsupported_event()
-        response: dict[str, Any] = adapter(event, context)
+            _check_event(event)
+            handler = adapter.infer(event, context)
+            scope, body = handler.scope, handler.body
+        except UnsupportedEvent as exc:
+            return _unsupported_event(event, context, str(exc))
+        except Exception as exc:  # what the check missed: still an event Mangum cannot read
+            return _unsupported_event(event, context, f"Mangum raised {_raised_at(exc)}")
+        try:
+            response: dict[str, Any] = handler(HTTPCycle(scope, body)(app))
+        except Exception:
+            request_id = _request_id(event, context)
+            logger.exception("could not run the app for request %s", request_id)
+            return _lambda_error(
+                APIError(500, INTERNAL_ERROR_MESSAGE, type="server_error", code="internal_error"),
+                request_id,
+            )
         return response
 
     return lambda_handler
 
 
-def _unsupported_event() -> dict[str, Any]:
-    error = APIError(
-        400, "This function only answers API Gateway HTTP requests.", code="unsupported_event"
+def _unsupported_event(event: Any, context: LambdaContext | None, reason: str) -> dict[str, Any]:
+    request_id = _request_id(event, context)
+    # The reason names fields, never their values: an event carries keys and client headers.
+    logger.warning(
+        "unsupported event, not an API Gateway request we can serve (request id %s): %s",
+        request_id,
+        reason,
     )
+    error = APIError(
+        400,
+        "This function only answers well-formed API Gateway HTTP requests.",
+        code="unsupported_event",
+    )
+    return _lambda_error(error, request_id)
+
+
+def _request_id(event: Any, context: LambdaContext | None) -> str:
+    """API Gateway's request id if the event has one, else the invocation's."""
+    from_context = getattr(context, "aws_request_id", None)
+    return (
+        request_id_from_event(event)
+        or (from_context if isinstance(from_context, str) else None)
+        or uuid.uuid4().hex
+    )
+
+
+def _lambda_error(error: APIError, request_id: str) -> dict[str, Any]:
+    """An error answered without the app, as API Gateway takes it from any payload version."""
     return {
         "statusCode": error.status,
-        "headers": {"content-type": "application/json"},
+        "headers": {
+            "content-type": "application/json",
+            "x-content-type-options": "nosniff",
+            "x-request-id": request_id,
+        },
         "body": error_body(error).decode(),
         "isBase64Encoded": False,
     }
+
+
+def _raised_at(exc: BaseException) -> str:
+    """An exception's type and where it was raised, not its message (which may quote a value)."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" at {PurePath(frame.filename).name}:{frame.lineno}" if frame else ""
+    return type(exc).__name__ + where
+
+
+# --- The shape of an event, checked before Mangum reads it --------------------------------------
+#
+# Exactly what Mangum 0.19's handlers read (mangum/handlers/api_gateway.py, utils.py):
+#   HTTP API 2.0   requestContext.http.{method, path, sourceIp}, headers, rawQueryString,
+#                  cookies, body, isBase64Encoded
+#   HTTP API 1.0   (HTTPGateway) and REST API (APIGateway, no `version`): httpMethod, path,
+#                  headers, multiValueHeaders, queryStringParameters,
+#                  multiValueQueryStringParameters, requestContext.identity.sourceIp, body,
+#                  isBase64Encoded
+# plus the Host / X-Forwarded-Port headers it turns into the server address, and any string it
+# encodes to UTF-8 (a lone surrogate, which JSON's \ud800 can carry, cannot be).
+
+
+class UnsupportedEvent(ValueError):
+    """An event this function cannot serve; the message says why without quoting values."""
+
+
+_METHOD = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}")  # an RFC 9110 token
+_COMMON_METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
+
+
+def _check_event(event: Any) -> None:
+    """Raise UnsupportedEvent unless Mangum can adapt `event` as an API Gateway request."""
+    if not isinstance(event, dict):
+        raise UnsupportedEvent(f"the event is {_kind(event)}, not an object")
+    context = event.get("requestContext")
+    if not isinstance(context, dict):
+        keys = ", ".join(_name(key) for key in list(event)[:20])
+        raise UnsupportedEvent(f"no requestContext object; top-level keys: {keys}")
+    if "elb" in context:
+        raise UnsupportedEvent("an Application Load Balancer event")
+    if "version" not in event:
+        if "resource" not in event:
+            raise UnsupportedEvent("neither `version` (HTTP API) nor `resource` (REST API)")
+        _check_v1(event, context)
+    elif event["version"] == "2.0":
+        _check_v2(event, context)
+    elif event["version"] == "1.0":
+        _check_v1(event, context)
+    else:
+        raise UnsupportedEvent("`version` is not 1.0 or 2.0")
+    _check_body(event)
+
+
+def _check_v2(event: dict[str, Any], context: dict[str, Any]) -> None:
+    http = context.get("http")
+    if not isinstance(http, dict):
+        raise UnsupportedEvent("requestContext.http is not an object")
+    _method(http.get("method"), "requestContext.http.method")
+    _text(http.get("path"), "requestContext.http.path")
+    _text(http.get("sourceIp"), "requestContext.http.sourceIp")
+    headers = event.get("headers", {})  # absent: none; null is not handled by Mangum
+    _server(_text_map(headers, "headers"))
+    _text(event.get("rawQueryString", ""), "rawQueryString")
+    _text(event.get("rawPath", ""), "rawPath")
+    cookies = event.get("cookies")
+    if cookies is not None:
+        _text_list(cookies, "cookies")
+
+
+def _check_v1(event: dict[str, Any], context: dict[str, Any]) -> None:
+    _method(event.get("httpMethod"), "httpMethod")
+    _text(event.get("path"), "path")
+    identity = context.get("identity", {})
+    if not isinstance(identity, dict):
+        raise UnsupportedEvent("requestContext.identity is not an object")
+    _optional_text(identity.get("sourceIp"), "requestContext.identity.sourceIp")
+    server = _text_map(event.get("headers") or {}, "headers")
+    # Mangum joins each list with ", " over `headers`: the Host it reads may come from here.
+    server.update(_text_lists(event.get("multiValueHeaders") or {}, "multiValueHeaders"))
+    _server(server)
+    _text_map(event.get("queryStringParameters") or {}, "queryStringParameters")
+    _text_lists(
+        event.get("multiValueQueryStringParameters") or {}, "multiValueQueryStringParameters"
+    )
+
+
+def _check_body(event: dict[str, Any]) -> None:
+    body = event.get("body")
+    encoded = event.get("isBase64Encoded")
+    if encoded not in (None, True, False):
+        raise UnsupportedEvent("isBase64Encoded is not a boolean")
+    if body is None:
+        return
+    _text(body, "body")
+    if encoded:
+        try:
+            base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            raise UnsupportedEvent("body is not valid base64 (isBase64Encoded)") from None
+
+
+def _server(headers: dict[str, str]) -> None:
+    """Mangum reads the server's address from Host (`name[:port]`) or X-Forwarded-Port."""
+    _, colon, port = headers.get("host", "").partition(":")
+    if colon and not _is_port(port):
+        raise UnsupportedEvent("the Host header's port is not a number")
+    forwarded_port = headers.get("x-forwarded-port")
+    if forwarded_port is not None and not _is_port(forwarded_port):
+        raise UnsupportedEvent("the X-Forwarded-Port header is not a number")
+
+
+def _is_port(text: str) -> bool:
+    return 0 < len(text) <= 5 and text.isascii() and text.isdigit()
+
+
+# The headers Mangum turns into the server's address, by their lowercased names.
+_SERVER_HEADERS = ("host", "x-forwarded-port")
+
+
+def _text_map(value: Any, where: str) -> dict[str, str]:
+    """Check a JSON object of strings (headers, query parameters). Returns its Host and
+    X-Forwarded-Port headers, the last of each whatever its case, as Mangum reads them."""
+    if not isinstance(value, dict):
+        raise UnsupportedEvent(f"{where} is {_kind(value)}, not an object")
+    # Every key and value checked at once: a join fails on a non-string, and concatenates
+    # strings without ever pairing surrogate halves. Only a failure looks closer, to say where.
+    try:
+        names = "".join(value)
+        valid = _is_text(names) and _is_text("".join(value.values()))
+    except TypeError:
+        names, valid = "", False
+    if not valid:
+        for key, item in value.items():
+            if not _is_text(key):
+                raise _not_text(key, f"a name in {where}")
+            if not _is_text(item):
+                raise _not_text(item, f"{where}[{_name(key)}]")
+    return _server_headers(value, names)
+
+
+def _text_lists(value: Any, where: str) -> dict[str, str]:
+    """The same for a JSON object of lists of strings (the `multiValue...` fields); a Host or
+    X-Forwarded-Port comes back as Mangum joins its list."""
+    if not isinstance(value, dict):
+        raise UnsupportedEvent(f"{where} is {_kind(value)}, not an object")
+    try:
+        names = "".join(value)
+        valid = all(isinstance(items, list) for items in value.values()) and _is_text(
+            names + "".join(itertools.chain.from_iterable(value.values()))
+        )
+    except TypeError:
+        names, valid = "", False
+    if not valid:
+        for key, items in value.items():
+            if not _is_text(key):
+                raise _not_text(key, f"a name in {where}")
+            _text_list(items, f"{where}[{_name(key)}]")
+    return {name: ", ".join(items) for name, items in _server_headers(value, names).items()}
+
+
+def _server_headers(value: dict[str, Any], names: str) -> dict[str, Any]:
+    """Host and X-Forwarded-Port of these headers, by lowercased name, the last of each."""
+    if names == names.lower():  # the common case: HTTP API sends every name lowercase
+        return {name: value[name] for name in _SERVER_HEADERS if name in value}
+    return {name: item for key, item in value.items() if (name := key.lower()) in _SERVER_HEADERS}
+
+
+def _text_list(value: Any, where: str) -> None:
+    if not isinstance(value, list):
+        raise UnsupportedEvent(f"{where} is {_kind(value)}, not a list")
+    for item in value:
+        if not _is_text(item):
+            raise _not_text(item, f"an item of {where}")
+
+
+def _method(value: Any, where: str) -> None:
+    if not (isinstance(value, str) and (value in _COMMON_METHODS or _METHOD.fullmatch(value))):
+        raise UnsupportedEvent(f"{where} is not an HTTP method")
+
+
+def _optional_text(value: Any, where: str) -> None:
+    if value is not None:
+        _text(value, where)
+
+
+def _text(value: Any, where: str) -> None:
+    if not _is_text(value):
+        raise _not_text(value, where)
+
+
+def _is_text(value: Any) -> bool:
+    """A string Mangum can encode to UTF-8: a str without a lone surrogate."""
+    if not isinstance(value, str):
+        return False
+    if value.isascii():
+        return True
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _not_text(value: Any, where: str) -> UnsupportedEvent:
+    if isinstance(value, str):
+        return UnsupportedEvent(f"{where} is not valid Unicode (a lone surrogate)")
+    return UnsupportedEvent(f"{where} is {_kind(value)}, not a string")
+
+
+def _kind(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _name(key: Any) -> str:
+    """A key, for a log line: short and ASCII-escaped (a key may hold anything)."""
+    return ascii(key[:40]) if isinstance(key, str) else _kind(key)
 
 
 # The deployed function (template.yaml: handler.api.lambda_handler); `handler.api:app` for ASGI.

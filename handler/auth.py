@@ -27,8 +27,12 @@ def _unauthorized(message: str) -> APIError:
 
 
 def _masked(key: str) -> str:
-    """At most a short prefix of what the caller sent: enough to recognise it, useless to steal."""
-    return key[: min(6, len(key) // 2)] + "***"
+    """At most a short prefix of what the caller sent: enough to recognise it, useless to steal.
+    Only printable ASCII is echoed: a control character or a stray code point is not."""
+    prefix = key[: min(6, len(key) // 2)]
+    if not (prefix.isascii() and prefix.isprintable()):
+        prefix = ""
+    return prefix + "***"
 
 
 async def require_api_key(
@@ -46,6 +50,8 @@ async def require_api_key(
             "You didn't provide an API key. You need to provide your API key in an "
             "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
         )
+    # Any str: under Mangum a header value is whatever the event held (non-ASCII, control
+    # characters, even a lone surrogate); the verifier refuses what is not a key without raising.
     key = credentials.credentials.strip()
     try:
         return verifier.verify(key)

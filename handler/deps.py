@@ -2,10 +2,11 @@
 dependencies that hand them to routes.
 
 An app holds its `Services` in `app.state.services`; `handler.api.create_app(services)` sets
-them, and the deployed app builds them from the environment on its first request. Tests build
-`Services` from `Settings` (or from their own fakes) and pass them in: there is no other way to
-configure the API. Providers are `async def` on purpose: FastAPI runs a plain `def` dependency
-in a thread pool, which costs a thread hop on every request.
+them. The deployed app gets `deployed_services()`, built while the container initialises (so a
+bad setting fails the init with one clear log line, not every request, and SnapStart snapshots
+the work done). Tests build `Services` from `Settings` (or from their own fakes) and pass them
+in: there is no other way to configure the API. Providers are `async def` on purpose: FastAPI
+runs a plain `def` dependency in a thread pool, which costs a thread hop on every request.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from fastapi import Depends, Request
 
 from apikeys.store import ApiKeyStore
 from apikeys.verifier import KeyVerifier
-from awsclients import AwsClients
+from awsclients import REQUEST_ATTEMPTS, AwsClients, Profile
 from catalog.cache import CatalogCache, ServedCatalog
 from catalog.dynamodb import DynamoDBCatalogStore
-from handler.settings import Settings, load_settings
+from handler.metrics import catalog_degraded_reporter
+from handler.settings import Settings, SettingsError, load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -35,15 +37,24 @@ class Services:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, aws: AwsClients | None = None) -> Services:
-        """The deployed wiring. `aws`: the clients to use (default: boto3's own resolution)."""
-        aws = aws or AwsClients()
+        """The deployed wiring. `aws`: the clients to use (default: boto3's own resolution,
+        with the request profile's short timeouts)."""
+        aws = aws or AwsClients(profile=Profile.REQUEST)
+        if settings.models_table or settings.api_keys_table:
+            # Paid here, at init, not by the first request (and kept in a SnapStart snapshot);
+            # the client itself is still built on first use, after any restore.
+            import boto3  # noqa: F401
         catalog_store = (
-            DynamoDBCatalogStore(settings.models_table, dynamodb=aws.dynamodb)
+            DynamoDBCatalogStore(
+                settings.models_table, dynamodb=aws.dynamodb, read_attempts=REQUEST_ATTEMPTS
+            )
             if settings.models_table
             else None
         )
         key_store = (
-            ApiKeyStore(settings.api_keys_table, dynamodb=aws.dynamodb)
+            ApiKeyStore(
+                settings.api_keys_table, dynamodb=aws.dynamodb, read_attempts=REQUEST_ATTEMPTS
+            )
             if settings.api_keys_table
             else None
         )
@@ -52,7 +63,24 @@ class Services:
             logger.error(
                 "neither API_KEYS_TABLE nor DEV_API_KEY is set: every /v1 request is refused"
             )
-        return cls(CatalogCache(catalog_store, ttl=settings.catalog_cache_ttl), verifier)
+        report = (
+            catalog_degraded_reporter(settings.function_name)
+            if settings.function_name and catalog_store is not None
+            else None
+        )
+        cache = CatalogCache(catalog_store, ttl=settings.catalog_cache_ttl, on_revalidated=report)
+        return cls(cache, verifier)
+
+
+def deployed_services() -> Services:
+    """The services of the deployed API, from this process's environment. On a bad setting it
+    logs one line naming it and raises, so the Lambda init fails instead of every request."""
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        logger.critical("invalid configuration, the API cannot start: %s", exc)
+        raise
+    return Services.from_settings(settings)
 
 
 def services_of(request: Request) -> Services:

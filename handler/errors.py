@@ -1,7 +1,8 @@
 """Every error a client can see, in OpenAI's shape: {"error": {message, type, param, code}}.
 
 One table maps domain and framework exceptions to status and body, so FastAPI's default
-{"detail": ...} never reaches a client and Mangum's plain-text 500 never happens.
+{"detail": ...} never reaches a client and Mangum's plain-text 500 never happens. The request
+id and `nosniff` are added to every response, these included, by `handler.middleware`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from catalog.errors import InvalidFilter, ModelNotFound
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
+INTERNAL_ERROR_MESSAGE = "The server had an error while processing your request. Sorry about that!"
 
 
 class ErrorDetail(BaseModel):
@@ -71,12 +73,12 @@ def error_body(error: APIError) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode()
 
 
-def error_response(error: APIError, request_id: str | None = None) -> Response:
-    headers = dict(error.headers)
-    if request_id:
-        headers["x-request-id"] = request_id
+def error_response(error: APIError) -> Response:
     return Response(
-        error_body(error), status_code=error.status, media_type="application/json", headers=headers
+        error_body(error),
+        status_code=error.status,
+        media_type="application/json",
+        headers=error.headers,
     )
 
 
@@ -90,9 +92,17 @@ def _from_http_exception(request: Request, exc: StarletteHTTPException) -> APIEr
             405,
             f"Method {request.method} is not allowed for {request.url.path}",
             code="method_not_allowed",
-            headers=exc.headers,
+            headers={**(exc.headers or {}), "Allow": _allow(exc.headers)},
         )
     return APIError(exc.status_code, str(exc.detail), headers=exc.headers)
+
+
+def _allow(headers: Mapping[str, str] | None) -> str:
+    """The route's methods, plus HEAD wherever GET is: the middleware answers HEAD as GET."""
+    methods = {m.strip() for m in (headers or {}).get("Allow", "").split(",") if m.strip()}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
 
 
 def _from_validation_error(_: Request, exc: RequestValidationError) -> APIError:
@@ -129,10 +139,16 @@ def _from_key_store_unavailable(_: Request, exc: KeyStoreUnavailable) -> APIErro
 
 
 def _from_unexpected(request: Request, exc: Exception) -> APIError:
-    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    logger.error(
+        "unhandled error on %s %s (request id %s)",
+        request.method,
+        request.url.path,
+        getattr(request.state, "request_id", None),
+        exc_info=exc,
+    )
     return APIError(
         500,
-        "The server had an error while processing your request. Sorry about that!",
+        INTERNAL_ERROR_MESSAGE,
         type="server_error",
         code="internal_error",
     )
@@ -158,8 +174,6 @@ def install_error_handlers(app: FastAPI) -> None:
             exc: Exception,
             translate: Callable[[Request, Any], APIError] = translate,
         ) -> Response:
-            return error_response(
-                translate(request, exc), getattr(request.state, "request_id", None)
-            )
+            return error_response(translate(request, exc))
 
         app.add_exception_handler(exc_type, handle)

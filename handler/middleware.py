@@ -1,27 +1,50 @@
-"""A request id on every response: API Gateway's own when there is one, so logs line up."""
+"""What every response carries, added in one place: the request id, `nosniff`, and HEAD.
+
+`EdgeMiddleware` wraps the whole app, Starlette's ServerErrorMiddleware included (see
+`handler.api.create_app`), so the 500 that one sends gets the same treatment as any answer.
+"""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-_HEADER = b"x-request-id"
+_REQUEST_ID = b"x-request-id"
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
+# What we echo as a request id: visible ASCII, bounded (API Gateway's ids are ~16-36 chars).
+# Anything else in an event (control characters, a lone surrogate, a megabyte) is not echoed.
+_REQUEST_ID_SHAPE = re.compile(r"[!-~]{1,128}")
+
+
+def request_id_from_event(event: Any) -> str | None:
+    """API Gateway's request id (`requestContext.requestId`) if the event has a usable one."""
+    if isinstance(event, dict):
+        context = event.get("requestContext")
+        if isinstance(context, dict):
+            request_id = context.get("requestId")
+            if isinstance(request_id, str) and _REQUEST_ID_SHAPE.fullmatch(request_id):
+                return request_id
+    return None
 
 
 def request_id_of(scope: Scope) -> str:
-    event: Any = scope.get("aws.event")  # set by Mangum
-    if isinstance(event, dict):
-        request_id = (event.get("requestContext") or {}).get("requestId")
-        if isinstance(request_id, str) and request_id:
-            return request_id
-    return uuid.uuid4().hex
+    """The request's id: API Gateway's under Mangum (so logs line up), else a fresh one."""
+    return request_id_from_event(scope.get("aws.event")) or uuid.uuid4().hex
 
 
-class RequestIdMiddleware:
-    """Pure ASGI (no BaseHTTPMiddleware): adds one header without buffering the response."""
+class EdgeMiddleware:
+    """Pure ASGI (no BaseHTTPMiddleware: nothing is buffered). On every HTTP response:
+
+    - `x-request-id` (error handlers and logs read it from `request.state.request_id`);
+    - `X-Content-Type-Options: nosniff`;
+    - HEAD is served as GET with the body dropped: the same status and headers (Content-Length
+      of the GET body included), so every GET route answers HEAD, and a path or method that does
+      not exist answers HEAD with the same 404/405 as GET, without its body.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -31,17 +54,21 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = request_id_of(scope)
-        # Error handlers read it from request.state, including the 500 handler, whose response
-        # Starlette sends from outside this middleware.
         scope.setdefault("state", {})["request_id"] = request_id
-        value = request_id.encode()
+        added = ((_REQUEST_ID, request_id.encode()), _NOSNIFF)
+        head = scope["method"] == "HEAD"
+        if head:
+            # A copy: the server's own scope stays HEAD (uvicorn then expects no body).
+            scope = {**scope, "method": "GET"}
 
-        async def send_with_request_id(message: Message) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
-                if not any(name.lower() == _HEADER for name, _ in headers):
-                    headers.append((_HEADER, value))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(header for header in added if header[0] not in present)
                 message = {**message, "headers": headers}
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             await send(message)
 
-        await self.app(scope, receive, send_with_request_id)
+        await self.app(scope, receive, send_with_headers)

@@ -7,6 +7,7 @@ handler on its first run, the CLI at start) and passed in from there; nothing el
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ CATALOG_CACHE_TTL = "CATALOG_CACHE_TTL"
 CATALOG_SOURCE = "CATALOG_SOURCE"
 SYNC_MAX_REMOVE_FRACTION = "SYNC_MAX_REMOVE_FRACTION"
 CATALOG_EVENT_BUS = "CATALOG_EVENT_BUS"
+# Set by the Lambda runtime itself: where it is set, the API emits its metrics for this function.
+FUNCTION_NAME = "AWS_LAMBDA_FUNCTION_NAME"
 
 
 class SettingsError(ValueError):
@@ -36,6 +39,7 @@ class Settings:
     catalog_source: str = "bundled"
     sync_max_remove_fraction: float = 0.2
     catalog_event_bus: str | None = None
+    function_name: str | None = None  # the Lambda function's, when running on Lambda
 
     @classmethod
     def from_environ(
@@ -57,6 +61,7 @@ class Settings:
                 environ, SYNC_MAX_REMOVE_FRACTION, base.sync_max_remove_fraction, low=0.0, high=1.0
             ),
             catalog_event_bus=text(CATALOG_EVENT_BUS, base.catalog_event_bus),
+            function_name=text(FUNCTION_NAME, base.function_name),
         )
 
 
@@ -70,7 +75,7 @@ def _number(
         value = float(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a number, got {raw!r}") from None
-    if value < low or (high is not None and value > high) or value != value:
+    if not math.isfinite(value) or value < low or (high is not None and value > high):
         bound = f"between {low:g} and {high:g}" if high is not None else f">= {low:g}"
         raise SettingsError(f"{name} must be {bound}, got {raw!r}")
     return value

@@ -51,9 +51,9 @@ def run_sync(
 
 
 class SyncHandler:
-    """A Lambda entry point running the sync. Without settings, it reads them on first use."""
+    """A Lambda entry point running the sync with these settings."""
 
-    def __init__(self, settings: Settings | None = None, *, aws: AwsClients | None = None) -> None:
+    def __init__(self, settings: Settings, *, aws: AwsClients | None = None) -> None:
         self._settings = settings
         self._aws = aws or AwsClients()
 
@@ -61,8 +61,6 @@ class SyncHandler:
         """Run one sync; returns the report (also logged as one JSON line)."""
         from catalog.errors import RemovalRefused
 
-        if self._settings is None:
-            self._settings = load_settings()
         dry_run, force = _flag(event, "dry_run"), _flag(event, "force")
         try:
             report = run_sync(self._settings, aws=self._aws, dry_run=dry_run, force=force)
@@ -87,5 +85,16 @@ def _flag(event: Any, name: str) -> bool:
     return value
 
 
-# The deployed function (template.yaml: handler.sync.lambda_handler).
-lambda_handler = SyncHandler()
+def deployed_handler() -> SyncHandler:
+    """The sync of the deployed function, from this process's environment. On a bad setting it
+    logs one line naming it and raises, so the Lambda init fails instead of every run."""
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        logger.critical("invalid configuration, the sync cannot start: %s", exc)
+        raise
+    return SyncHandler(settings)
+
+
+# The deployed function (template.yaml: handler.sync.lambda_handler), built at init.
+lambda_handler = deployed_handler()

@@ -7,6 +7,7 @@ the subprocess tests never see a developer's real AWS setup.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -30,7 +31,15 @@ _OUR_VARIABLES = (
     env.CATALOG_SOURCE,
     env.SYNC_MAX_REMOVE_FRACTION,
     env.CATALOG_EVENT_BUS,
+    env.FUNCTION_NAME,
 )
+
+
+# The deployed entry points (handler.api, handler.sync) read their settings when imported, as a
+# Lambda container does at init; a test module imports them before any fixture runs, so a
+# developer's own MODELS_TABLE or DEV_API_KEY must be gone before that.
+for _name in _OUR_VARIABLES:
+    os.environ.pop(_name, None)
 
 
 @pytest.fixture(autouse=True)

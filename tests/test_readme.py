@@ -54,17 +54,30 @@ def test_the_configuration_table_states_the_settings_defaults(variable: str, fie
 
 
 def test_the_key_cache_figures_are_the_verifiers() -> None:
+    from apikeys import material
+    from awsclients import REQUEST_ATTEMPTS
+
     ttl = _default(KeyVerifier, "ttl")
     negative = _default(KeyVerifier, "negative_ttl")
     entries = _default(KeyVerifier, "max_entries")
+    unknown_entries = _default(KeyVerifier, "max_unknown_entries")
     stale = _default(KeyVerifier, "stale_for")
+    backoff = _default(KeyVerifier, "failure_backoff")
+    text = " ".join(README.split())
     assert stale == 3600
     assert (
-        f"caches a key's verdict for {ttl:g} s (unknown keys for {negative:g} s, "
-        f"at most {entries:,} entries)" in " ".join(README.split())
+        f"caches a key's verdict for {ttl:g} s (at most {entries:,} verified keys; unknown and "
+        f"revoked keys for {negative:g} s, at most {unknown_entries:,} of them, in a cache of "
+        "their own" in text
     )
-    assert f"stops working within {ttl:g} s" in " ".join(README.split())
-    assert "verified within the last hour" in README
+    assert f"stops working within {ttl:g} s" in text
+    assert "verified within the last hour" in text
+    assert f"A lookup makes at most {REQUEST_ATTEMPTS} attempts" in text
+    assert f"leaves the table alone for {backoff:g} s from the moment the failed call" in text
+    assert f"A key is {material.KEY_LENGTH} characters" in text
+    assert f"{material.SECRET_LENGTH} URL-safe characters (32 random bytes" in text
+    assert f"a {material.CHECKSUM_LENGTH}-character checksum" in text
+    assert f"the CRC-32 of the {material.LEGACY_KEY_LENGTH} characters before" in text
 
 
 def test_the_sync_retry_figure_is_the_stores() -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import functools
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,22 +15,31 @@ from typing import Any
 import pytest
 
 from devtools.template_tables import DEFAULT_TEMPLATE_PATH, load_template
+from handler import metrics
 from handler import settings as env
 from handler.settings import Settings
 
 TEMPLATE_PATH = DEFAULT_TEMPLATE_PATH
 EVENTS = TEMPLATE_PATH.parent / "events"
+README_PATH = TEMPLATE_PATH.parent / "README.md"
 TEMPLATE = load_template(TEMPLATE_PATH)
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
+FUNCTIONS = ("ModelsApiFunction", "CatalogSyncFunction")
 
-API_READ_ACTIONS = {"dynamodb:GetItem", "dynamodb:Query"}
+# Exactly the calls the API makes: the catalog's meta item, its model items in chunks, one key.
+API_CATALOG_ACTIONS = {"dynamodb:GetItem", "dynamodb:BatchGetItem"}
+API_KEYS_ACTIONS = {"dynamodb:GetItem"}
 # Exactly the calls catalog.sync makes (BatchWriteItem needs no PutItem/DeleteItem grant).
 SYNC_TABLE_ACTIONS = {
-    "dynamodb:Query",
     "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
     "dynamodb:BatchWriteItem",
     "dynamodb:UpdateItem",
 }
+# What a function needs to write its logs into a log group that already exists.
+LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
+ALIAS = "live"
 
 
 def function(logical_id: str) -> dict[str, Any]:
@@ -40,17 +51,35 @@ def function(logical_id: str) -> dict[str, Any]:
     return merged
 
 
-def statements(properties: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Every IAM statement of a function's Policies, conditional ones (`!If`) included."""
-    for policy in properties.get("Policies", []):
-        assert isinstance(policy, dict), (
-            f"policy templates and managed policies are too broad: {policy}"
-        )
-        assert set(policy) <= {"Version", "Statement"}, f"not an inline policy document: {policy}"
-        for statement in policy["Statement"]:
+def role_of(logical_id: str) -> dict[str, Any]:
+    """The Properties of a function's execution role, a role of the template's own."""
+    role = function(logical_id)["Role"]
+    assert isinstance(role, str), f"not !GetAtt <Role>.Arn: {role}"
+    assert role.endswith(".Arn"), f"not !GetAtt <Role>.Arn: {role}"
+    resource = RESOURCES[role.removesuffix(".Arn")]
+    assert resource["Type"] == "AWS::IAM::Role"
+    properties: dict[str, Any] = resource["Properties"]
+    return properties
+
+
+def statements(role: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every IAM statement of a role's inline policies, conditional ones (`!If`) included."""
+    for policy in role.get("Policies", []):
+        assert set(policy) == {"PolicyName", "PolicyDocument"}, policy
+        for statement in policy["PolicyDocument"]["Statement"]:
             # `!If [Condition, statement, !Ref AWS::NoValue]` reads as a plain list.
             candidates = statement if isinstance(statement, list) else [statement]
             yield from (s for s in candidates if isinstance(s, dict))
+
+
+def by_resource(role: dict[str, Any]) -> dict[str, set[str]]:
+    """A role's granted actions keyed by resource (as JSON), every statement an Allow."""
+    granted: dict[str, set[str]] = {}
+    for statement in statements(role):
+        assert statement["Effect"] == "Allow", statement
+        for resource in as_list(statement["Resource"]):
+            granted.setdefault(json.dumps(resource), set()).update(as_list(statement["Action"]))
+    return granted
 
 
 def as_list(value: str | list[str]) -> list[str]:
@@ -100,9 +129,8 @@ def test_cfn_lint_would_catch_a_broken_template(tmp_path: Path) -> None:
     assert {"E3012", "E1010"} <= rules
 
 
-def test_sam_transform_accepts_the_template() -> None:
-    """The real SAM transform: cfn-lint checks SAM resources by schema, it does not transform."""
-    pytest.importorskip("samtranslator", reason="aws-sam-translator is not installed")
+@functools.cache
+def _transform(parameters: tuple[tuple[str, str], ...]) -> dict[str, Any]:
     from samtranslator.public.exceptions import InvalidDocumentException
     from samtranslator.translator.transform import transform
     from samtranslator.yaml_helper import yaml_parse
@@ -117,9 +145,30 @@ def test_sam_transform_accepts_the_template() -> None:
         if resource["Type"] == "AWS::Serverless::Function":
             resource["Properties"]["CodeUri"] = "s3://bucket/artifact.zip"  # as `sam package` does
     try:
-        output = transform(document, {"AWS::Region": "us-east-1"}, ManagedPolicies())
+        output: dict[str, Any] = transform(
+            document, {"AWS::Region": "us-east-1", **dict(parameters)}, ManagedPolicies()
+        )
     except InvalidDocumentException as exc:  # pragma: no cover - the assertion message
         pytest.fail("\n".join(cause.message for cause in exc.causes))
+    return output
+
+
+def transformed(**parameters: str) -> dict[str, Any]:
+    """What CloudFormation deploys: the template through the real SAM transform (cached).
+
+    cfn-lint checks SAM resources by schema, it does not transform: roles, versions, the alias,
+    routes and permissions only exist in this output.
+    """
+    pytest.importorskip("samtranslator", reason="aws-sam-translator is not installed")
+    return copy.deepcopy(_transform(tuple(sorted(parameters.items()))))
+
+
+def of_type(output: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+    return {k: r for k, r in output["Resources"].items() if r["Type"] == resource_type}
+
+
+def test_sam_transform_accepts_the_template() -> None:
+    output = transformed()
     types = {r["Type"] for r in output["Resources"].values()}
     assert {"AWS::Lambda::Function", "AWS::ApiGatewayV2::Api", "AWS::Scheduler::Schedule"} <= types
     # What CloudFormation receives: the dev key entry is AWS::NoValue, which it removes.
@@ -135,15 +184,104 @@ def test_api_function_handler_runtime_and_architecture() -> None:
     assert api["CodeUri"] == "."
 
 
-def test_api_routes_are_exactly_the_three_http_api_routes() -> None:
-    events = function("ModelsApiFunction")["Events"].values()
-    assert {e["Type"] for e in events} == {"HttpApi"}
-    assert {e["Properties"]["ApiId"] for e in events} == {"HttpApi"}
-    assert {(e["Properties"]["Method"], e["Properties"]["Path"]) for e in events} == {
-        ("GET", "/v1/models"),
-        ("GET", "/v1/models/{proxy+}"),
-        ("GET", "/health"),
+def test_api_has_one_route_the_default_one_to_the_function() -> None:
+    """Every method on every path reaches the app, which answers with OpenAI-shaped errors."""
+    (event,) = function("ModelsApiFunction")["Events"].values()
+    # No Path and no Method: SAM's `$default` route.
+    assert event == {"Type": "HttpApi", "Properties": {"ApiId": "HttpApi"}}
+
+    output = transformed()
+    (api,) = of_type(output, "AWS::ApiGatewayV2::Api").values()
+    paths = api["Properties"]["Body"]["paths"]
+    assert list(paths) == ["/$default"]
+    assert list(paths["/$default"]) == ["x-amazon-apigateway-any-method"]
+    assert paths["/$default"]["x-amazon-apigateway-any-method"]["isDefaultRoute"] is True
+    routes = of_type(output, "AWS::ApiGatewayV2::Route")
+    assert routes == {}  # none besides the body's
+
+
+def test_the_api_invokes_the_snapstart_alias_never_latest() -> None:
+    """SnapStart applies to published versions only: API Gateway must invoke the alias."""
+    api = function("ModelsApiFunction")
+    assert api["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    assert api["AutoPublishAlias"] == ALIAS
+    assert api["AutoPublishAliasAllProperties"] is True
+    assert api["Runtime"] in {"python3.12", "python3.13"}  # SnapStart for Python: 3.12+
+
+    output = transformed()
+    resources = output["Resources"]
+    assert resources["ModelsApiFunction"]["Properties"]["SnapStart"] == {
+        "ApplyOn": "PublishedVersions"
     }
+    (alias_id,) = of_type(output, "AWS::Lambda::Alias")
+    alias = resources[alias_id]["Properties"]
+    (version_id,) = of_type(output, "AWS::Lambda::Version")
+    assert alias == {
+        "Name": ALIAS,
+        "FunctionName": {"Ref": "ModelsApiFunction"},
+        "FunctionVersion": {"Fn::GetAtt": [version_id, "Version"]},
+    }
+    assert resources[version_id]["Properties"]["FunctionName"] == {"Ref": "ModelsApiFunction"}
+
+    (api,) = of_type(output, "AWS::ApiGatewayV2::Api").values()
+    integration = api["Properties"]["Body"]["paths"]["/$default"]["x-amazon-apigateway-any-method"][
+        "x-amazon-apigateway-integration"
+    ]
+    assert integration["type"] == "aws_proxy"
+    assert integration["payloadFormatVersion"] == "2.0"
+    assert integration["uri"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/"
+        f"functions/${{{alias_id}}}/invocations"
+    }
+    # API Gateway may invoke the alias, from this API only, and nothing else.
+    permissions = list(of_type(output, "AWS::Lambda::Permission").values())
+    assert len(permissions) == 1
+    permission = permissions[0]["Properties"]
+    assert permission["FunctionName"] == {"Ref": alias_id}
+    assert permission["Principal"] == "apigateway.amazonaws.com"
+    assert permission["SourceArn"]["Fn::Sub"][1]["__ApiId__"] == {"Ref": "HttpApi"}
+    assert TEMPLATE["Outputs"]["ModelsApiFunctionAlias"]["Value"] == "ModelsApiFunction.Alias"
+
+
+def test_a_parameter_the_published_version_reads_publishes_a_new_version() -> None:
+    """SAM hashes the function's properties unresolved: a parameter-only change keeps the version.
+
+    A version's Description cannot change in place, so VersionDescription naming every parameter
+    the version's configuration reads makes CloudFormation publish a new version (and move the
+    alias) when one of them changes. ReservedConcurrentExecutions is the function's, not a
+    version's; Events and VersionDescription are not version configuration.
+    """
+    api = function("ModelsApiFunction")
+    outside = {"ReservedConcurrentExecutions", "Events", "VersionDescription"}
+    read = set(parameter_references({k: v for k, v in api.items() if k not in outside}))
+    assert read  # CatalogCacheTtl at least
+    description = api["VersionDescription"]
+    assert set(re.findall(r"\$\{(\w+)\}", description)) == read
+    # The premise, checked: the version's logical id ignores such a parameter's value...
+    assert "CatalogCacheTtl" in read
+    assert api["Environment"]["Variables"][env.CATALOG_CACHE_TTL] == "CatalogCacheTtl"
+    versions = [
+        set(of_type(transformed(CatalogCacheTtl=value), "AWS::Lambda::Version"))
+        for value in ("", "5")
+    ]
+    assert versions[0] == versions[1]
+    # ...while the version's Description carries it.
+    (version,) = of_type(transformed(), "AWS::Lambda::Version").values()
+    assert version["Properties"]["Description"] == {"Fn::Sub": description}
+
+
+def parameter_references(value: Any) -> Iterator[str]:
+    """Template parameters a literal structure refers to (`!Ref` and `${...}` in `!Sub`)."""
+    parameters = TEMPLATE["Parameters"]
+    if isinstance(value, str):
+        names = [value, *re.findall(r"\$\{(\w+)\}", value)]
+        yield from (name for name in names if name in parameters)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from parameter_references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from parameter_references(item)
 
 
 def test_api_environment_matches_settings() -> None:
@@ -185,34 +323,121 @@ def test_the_dev_api_key_is_declared_for_sam_local_but_never_given_a_value() -> 
         assert variables.get(env.DEV_API_KEY, "AWS::NoValue") == "AWS::NoValue"
 
 
-def test_api_function_may_only_read_the_two_tables() -> None:
-    granted = list(statements(function("ModelsApiFunction")))
-    assert granted
-    for statement in granted:
-        assert statement["Effect"] == "Allow"
-        actions = set(as_list(statement["Action"]))
-        resources = set(as_list(statement["Resource"]))
-        assert actions <= API_READ_ACTIONS, statement
-        assert resources <= {"ModelsTable.Arn", "ApiKeysTable.Arn"}, statement
-        if "ApiKeysTable.Arn" in resources:
-            assert actions == {"dynamodb:GetItem"}, statement
+def test_api_function_may_only_read_the_two_tables_and_write_its_logs() -> None:
+    api = function("ModelsApiFunction")
+    assert "Policies" not in api  # SAM ignores Policies on a function with its own Role
+    assert by_resource(role_of("ModelsApiFunction")) == {
+        '"ModelsApiLogGroup.Arn"': LOG_ACTIONS,
+        '"ModelsTable.Arn"': API_CATALOG_ACTIONS,
+        '"ApiKeysTable.Arn"': API_KEYS_ACTIONS,
+    }
 
 
 def test_sync_function_permissions_are_scoped() -> None:
     sync = function("CatalogSyncFunction")
     assert sync["ReservedConcurrentExecutions"] == 1
-    by_resource = {
-        json.dumps(statement["Resource"]): set(as_list(statement["Action"]))
-        for statement in statements(sync)
-    }
-    assert by_resource == {
+    assert "Policies" not in sync
+    role = role_of("CatalogSyncFunction")
+    assert by_resource(role) == {
+        '"CatalogSyncLogGroup.Arn"': LOG_ACTIONS,
         '"ModelsTable.Arn"': SYNC_TABLE_ACTIONS,
+        # Where Lambda sends a run that failed every retry (EventInvokeConfig), as the function.
+        '"SyncDeadLetterQueue.Arn"': {"sqs:SendMessage"},
         '"arn:${AWS::Partition}:s3:::${CatalogSourceBucket}/${CatalogSourceKey}"': {"s3:GetObject"},
         '"arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/'
         '${CatalogEventBusName}"': {"events:PutEvents"},
     }
-    conditional = [s[0] for p in sync["Policies"] for s in p["Statement"] if isinstance(s, list)]
+    conditional = [
+        s[0]
+        for p in role["Policies"]
+        for s in p["PolicyDocument"]["Statement"]
+        if isinstance(s, list)
+    ]
     assert sorted(conditional) == ["HasCatalogBucket", "PublishEvents"]
+    destination = sync["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]["Destination"]
+    assert destination == "SyncDeadLetterQueue.Arn"
+
+
+def deployed_statements(role: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every statement of a transformed role's inline policies, conditional ones included."""
+    for policy in role.get("Policies", []):
+        for statement in policy["PolicyDocument"]["Statement"]:
+            if "Fn::If" in statement:  # [condition, statement, {"Ref": "AWS::NoValue"}]
+                statement = statement["Fn::If"][1]
+            yield statement
+
+
+@pytest.mark.parametrize("logical_id", FUNCTIONS)
+def test_a_function_may_write_logs_only_to_its_own_log_group(logical_id: str) -> None:
+    """Through the transform: no managed AWSLambdaBasicExecutionRole (logs on `*`), no `*`."""
+    output = transformed()
+    resources = output["Resources"]
+    properties = resources[logical_id]["Properties"]
+    own_group = properties["LoggingConfig"]["LogGroup"]["Ref"]
+    assert resources[own_group]["Type"] == "AWS::Logs::LogGroup"
+    role_id, attribute = properties["Role"]["Fn::GetAtt"]
+    assert attribute == "Arn"
+    role = resources[role_id]["Properties"]
+    assert "ManagedPolicyArns" not in role
+    assert role["AssumeRolePolicyDocument"]["Statement"] == [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ]
+    logs = []
+    for statement in deployed_statements(role):
+        assert "*" not in json.dumps(statement["Resource"]), statement
+        actions = set(as_list(statement["Action"]))
+        if any(action.startswith("logs:") for action in actions):
+            logs.append((actions, statement["Resource"]))
+    # The group's Arn attribute is `arn:...:log-group:<name>:*`: its own streams, nothing else.
+    assert logs == [(LOG_ACTIONS, {"Fn::GetAtt": [own_group, "Arn"]})]
+
+
+def test_no_role_in_the_stack_allows_anything_on_every_resource() -> None:
+    """The roles SAM still generates (the schedule's) included."""
+    roles = of_type(transformed(), "AWS::IAM::Role")
+    assert len(roles) == 3  # the two functions' and the schedule's
+    for logical_id, role in roles.items():
+        assert "ManagedPolicyArns" not in role["Properties"], logical_id
+        for statement in deployed_statements(role["Properties"]):
+            assert "*" not in as_list(statement["Resource"]), (logical_id, statement)
+            assert "*" not in as_list(statement["Action"]), (logical_id, statement)
+
+
+def test_api_reserved_concurrency_is_a_parameter_empty_meaning_unreserved() -> None:
+    api = function("ModelsApiFunction")
+    # !If [HasApiReservedConcurrency, !Ref ApiReservedConcurrency, !Ref AWS::NoValue]
+    assert api["ReservedConcurrentExecutions"] == [
+        "HasApiReservedConcurrency",
+        "ApiReservedConcurrency",
+        "AWS::NoValue",
+    ]
+    assert TEMPLATE["Conditions"]["HasApiReservedConcurrency"] == [["ApiReservedConcurrency", ""]]
+    parameter = TEMPLATE["Parameters"]["ApiReservedConcurrency"]
+    assert parameter["Default"] == ""
+    pattern = re.compile(parameter["AllowedPattern"])
+    assert [v for v in ("", "1", "25", "100") if not pattern.fullmatch(v)] == []
+    assert [v for v in ("0", "-1", "1.5", "ten", "01") if pattern.fullmatch(v)] == []
+
+
+def test_api_throttling_comes_from_the_two_parameters() -> None:
+    settings = RESOURCES["HttpApi"]["Properties"]["DefaultRouteSettings"]
+    assert settings == {
+        "ThrottlingBurstLimit": "ApiThrottlingBurstLimit",
+        "ThrottlingRateLimit": "ApiThrottlingRateLimit",
+    }
+    for name in ("ApiThrottlingBurstLimit", "ApiThrottlingRateLimit"):
+        parameter = TEMPLATE["Parameters"][name]
+        assert parameter["Type"] == "Number"
+        assert parameter["MinValue"] >= 1  # 0 would refuse every request
+    (stage,) = of_type(transformed(), "AWS::ApiGatewayV2::Stage").values()
+    assert stage["Properties"]["DefaultRouteSettings"] == {
+        "ThrottlingBurstLimit": {"Ref": "ApiThrottlingBurstLimit"},
+        "ThrottlingRateLimit": {"Ref": "ApiThrottlingRateLimit"},
+    }
 
 
 def test_sync_runs_on_the_schedule_with_retries_and_a_dead_letter_queue() -> None:
@@ -238,6 +463,85 @@ def test_sync_errors_alarm() -> None:
     assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
     assert alarm["Threshold"] == 1
     assert alarm["TreatMissingData"] == "notBreaching"
+
+
+@pytest.mark.parametrize(
+    ("logical_id", "metric", "statistic", "periods", "threshold", "comparison"),
+    [
+        ("ApiErrorsAlarm", "Errors", "Sum", 1, 1, "GreaterThanOrEqualToThreshold"),
+        ("ApiThrottlesAlarm", "Throttles", "Sum", 1, 1, "GreaterThanOrEqualToThreshold"),
+        (
+            "ApiDurationAlarm",
+            "Duration",
+            "p99",
+            3,
+            "ApiDurationP99ThresholdMs",
+            "GreaterThanThreshold",
+        ),
+    ],
+)
+def test_api_function_alarms(
+    logical_id: str,
+    metric: str,
+    statistic: str,
+    periods: int,
+    threshold: int | str,
+    comparison: str,
+) -> None:
+    alarm = RESOURCES[logical_id]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/Lambda", metric)
+    # FunctionName alone: every version and alias together, so the alarm follows `live`.
+    assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": "ModelsApiFunction"}]
+    assert alarm.get("Statistic", alarm.get("ExtendedStatistic")) == statistic
+    assert alarm["Period"] == 300
+    assert alarm["EvaluationPeriods"] == alarm.get("DatapointsToAlarm", 1) == periods
+    assert alarm["Threshold"] == threshold
+    assert alarm["ComparisonOperator"] == comparison
+    assert alarm["TreatMissingData"] == "notBreaching"
+
+
+def test_api_duration_threshold_is_below_the_function_timeout() -> None:
+    parameter = TEMPLATE["Parameters"]["ApiDurationP99ThresholdMs"]
+    timeout_ms = function("ModelsApiFunction")["Timeout"] * 1000
+    assert parameter["MinValue"] >= 1
+    assert parameter["Default"] < parameter["MaxValue"] <= timeout_ms
+
+
+def test_catalog_degraded_alarm_watches_the_metric_the_api_emits() -> None:
+    """handler/metrics.py's embedded-metric names, and the function name Lambda gives it."""
+    alarm = RESOURCES["CatalogDegradedAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == (
+        metrics.NAMESPACE,
+        metrics.CATALOG_DEGRADED,
+    )
+    assert alarm["Dimensions"] == [{"Name": metrics.DIMENSION, "Value": "ModelsApiFunction"}]
+    assert (alarm["Namespace"], alarm["MetricName"]) == (
+        "AssistantRouter/Models",
+        "CatalogDegraded",
+    )
+    assert alarm["Statistic"] == "Maximum"
+    assert (alarm["Period"], alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (300, 3, 3)
+    assert alarm["Threshold"] == 1
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert alarm["TreatMissingData"] == "notBreaching"
+
+
+def test_every_alarm_notifies_the_alarm_topic_when_one_is_set() -> None:
+    alarms = {
+        k: r["Properties"] for k, r in RESOURCES.items() if r["Type"] == "AWS::CloudWatch::Alarm"
+    }
+    assert set(alarms) == {
+        "SyncErrorsAlarm",
+        "SyncDeadLetterAlarm",
+        "ApiErrorsAlarm",
+        "ApiThrottlesAlarm",
+        "ApiDurationAlarm",
+        "CatalogDegradedAlarm",
+    }
+    notify = ["HasAlarmTopic", ["AlarmTopicArn"], "AWS::NoValue"]
+    for logical_id, alarm in alarms.items():
+        assert alarm["AlarmActions"] == alarm["OKActions"] == notify, logical_id
+        assert alarm["AlarmDescription"], logical_id
 
 
 @pytest.mark.parametrize("logical_id", ["ModelsTable", "ApiKeysTable"])
@@ -277,6 +581,24 @@ def test_every_parameter_has_a_description_and_a_default() -> None:
     for name, parameter in TEMPLATE["Parameters"].items():
         assert parameter.get("Description"), name
         assert "Default" in parameter, name
+
+
+def readme_parameter_table() -> dict[str, str]:
+    """README "Deploy"'s parameter table: parameter -> default column, as written."""
+    section = README_PATH.read_text(encoding="utf-8").split("\n## Deploy\n", 1)[1]
+    table = section.split("\n| parameter | default | meaning |\n", 1)[1].split("\n\n", 1)[0]
+    rows = re.findall(r"^\| `([A-Za-z0-9]+)` \| ([^|]*) \|", table, flags=re.MULTILINE)
+    return {name: default.strip() for name, default in rows}
+
+
+def test_readme_states_every_parameter_with_the_templates_default() -> None:
+    """Defaults are stated once, in the template; README quotes them and must not drift."""
+    table = readme_parameter_table()
+    expected = {
+        name: f"`{parameter['Default']}`" if parameter["Default"] != "" else "empty"
+        for name, parameter in TEMPLATE["Parameters"].items()
+    }
+    assert table == expected
 
 
 def test_sam_local_env_file_overrides_only_declared_variables() -> None:

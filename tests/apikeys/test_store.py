@@ -1,15 +1,19 @@
-"""The keys table against moto: keys are stored only as hashes; create, get, list, revoke."""
+"""The keys table against moto: keys are stored only as hashes; create, get, list, revoke; a
+read retried once on a transient failure when the API asks for it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
+from botocore.exceptions import ClientError, ReadTimeoutError
 
 from apikeys import store as store_module
 from apikeys.errors import AmbiguousKeyPrefix, KeyNotFound, KeyStoreUnavailable
-from apikeys.material import hash_key
+from apikeys.material import has_valid_checksum, hash_key
 from apikeys.store import ACTIVE, REVOKED, ApiKeyStore
+from tests.support.fake_keys import legacy_key
+from tests.support.fakes import CallCounter
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -24,6 +28,7 @@ def test_a_created_key_is_stored_only_as_its_hash(
     store: ApiKeyStore, dynamodb: DynamoDBClient, keys_table: str
 ) -> None:
     key, record = store.create("  router-prod ", tier="pro")
+    assert has_valid_checksum(key)
     assert (record.name, record.tier, record.status) == ("router-prod", "pro", ACTIVE)
     assert record.active
     assert record.key_hash == hash_key(key)
@@ -74,6 +79,38 @@ def test_revoke_by_key_or_unique_prefix(store: ApiKeyStore, how: str) -> None:
     assert stored is not None
     assert stored.status == REVOKED
     kept = store.get(hash_key(other))
+    assert kept is not None
+    assert kept.active
+
+
+def put_legacy_key(dynamodb: DynamoDBClient, table: str, key: str) -> None:
+    """A key as the store created them before checksums: the same item, a shorter key."""
+    dynamodb.put_item(
+        TableName=table,
+        Item={
+            "key_hash": {"S": hash_key(key)},
+            "prefix": {"S": key[:11]},
+            "name": {"S": "from before"},
+            "tier": {"S": "default"},
+            "status": {"S": ACTIVE},
+            "created_at": {"S": "2025-06-01T00:00:00+00:00"},
+        },
+    )
+
+
+@pytest.mark.parametrize("how", ["full key", "display prefix"])
+def test_keys_issued_before_checksums_are_found_and_revoked_alike(
+    store: ApiKeyStore, dynamodb: DynamoDBClient, keys_table: str, how: str
+) -> None:
+    old = legacy_key()
+    put_legacy_key(dynamodb, keys_table, old)
+    new, _ = store.create("new")
+    found = store.get(hash_key(old))
+    assert found is not None
+    assert found.active
+    revoked = store.revoke(old if how == "full key" else old[:11])
+    assert (revoked.key_hash, revoked.status) == (hash_key(old), REVOKED)
+    kept = store.get(hash_key(new))
     assert kept is not None
     assert kept.active
 
@@ -136,3 +173,78 @@ def test_a_key_needs_a_name(store: ApiKeyStore, name: str) -> None:
 def test_a_store_needs_a_table_name(dynamodb: DynamoDBClient) -> None:
     with pytest.raises(ValueError, match="table_name"):
         ApiKeyStore("", dynamodb=lambda: dynamodb)
+
+
+class FlakyDynamoDB:
+    """The moto client, whose next `get_item` calls raise the given errors first (as a throttled
+    or hanging table does); it counts the calls the store makes."""
+
+    def __init__(self, client: DynamoDBClient, *failures: Exception) -> None:
+        self._client = client
+        self._failures = list(failures)
+        self.get_item_calls = 0
+
+    def get_item(self, **kwargs: Any) -> Any:
+        self.get_item_calls += 1
+        if self._failures:
+            raise self._failures.pop(0)
+        return self._client.get_item(**kwargs)
+
+
+def throttled() -> ClientError:
+    response: Any = {
+        "Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"},
+        "ResponseMetadata": {"HTTPStatusCode": 400},
+    }
+    return ClientError(response, "GetItem")
+
+
+def timed_out() -> ReadTimeoutError:
+    return ReadTimeoutError(endpoint_url="https://dynamodb.us-east-1.amazonaws.com/")
+
+
+def flaky_store(table: str, flaky: FlakyDynamoDB, *, read_attempts: int) -> ApiKeyStore:
+    return ApiKeyStore(
+        table, dynamodb=lambda: cast("DynamoDBClient", flaky), read_attempts=read_attempts
+    )
+
+
+@pytest.mark.parametrize("failure", [throttled, timed_out])
+def test_with_two_read_attempts_a_transient_failure_is_retried_once(
+    store: ApiKeyStore, dynamodb: DynamoDBClient, keys_table: str, failure: Any
+) -> None:
+    key, created = store.create("ci")
+    wire = CallCounter(dynamodb)
+    flaky = FlakyDynamoDB(dynamodb, failure())
+    assert flaky_store(keys_table, flaky, read_attempts=2).get(hash_key(key)) == created
+    assert flaky.get_item_calls == 2
+    assert wire.count("GetItem") == 1  # the retry reached the table
+
+    twice = FlakyDynamoDB(dynamodb, failure(), failure())
+    with pytest.raises(KeyStoreUnavailable, match=keys_table):
+        flaky_store(keys_table, twice, read_attempts=2).get(hash_key(key))
+    assert twice.get_item_calls == 2  # and no third
+
+
+@pytest.mark.parametrize("failure", [throttled, timed_out])
+def test_by_default_a_read_is_one_call(
+    dynamodb: DynamoDBClient, keys_table: str, failure: Any
+) -> None:
+    flaky = FlakyDynamoDB(dynamodb, failure())
+    store = ApiKeyStore(keys_table, dynamodb=lambda: cast("DynamoDBClient", flaky))
+    with pytest.raises(KeyStoreUnavailable):
+        store.get(hash_key("anything"))
+    assert flaky.get_item_calls == 1
+
+
+def test_a_failure_that_will_last_is_not_retried(dynamodb: DynamoDBClient) -> None:
+    wire = CallCounter(dynamodb)
+    store = ApiKeyStore("no-such-table", dynamodb=lambda: dynamodb, read_attempts=2)
+    with pytest.raises(KeyStoreUnavailable, match="ResourceNotFoundException"):
+        store.get(hash_key("anything"))
+    assert wire.count("GetItem") == 1
+
+
+def test_read_attempts_must_be_at_least_one(dynamodb: DynamoDBClient) -> None:
+    with pytest.raises(ValueError, match="read_attempts"):
+        ApiKeyStore("keys", dynamodb=lambda: dynamodb, read_attempts=0)

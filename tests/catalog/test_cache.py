@@ -12,6 +12,8 @@ import pytest
 from catalog.bundled import bundled_snapshot
 from catalog.cache import CatalogCache, ServedFrom
 from catalog.dynamodb import DynamoDBCatalogStore
+from catalog.errors import CatalogUnavailable
+from catalog.store import CatalogContents
 from tests.support.factories import model_doc, publish
 from tests.support.fakes import CallCounter, FakeClock
 from tests.support.memory_store import InMemoryCatalogStore
@@ -158,6 +160,68 @@ def test_without_a_store_the_bundled_catalog_is_served_without_io(clock: FakeClo
 def test_negative_ttl_is_refused() -> None:
     with pytest.raises(ValueError, match="ttl"):
         CatalogCache(None, ttl=-1)
+
+
+class HangingStore:
+    """A store whose every call hangs for `hang` seconds of the clock, then fails."""
+
+    def __init__(self, clock: FakeClock, hang: float) -> None:
+        self.clock = clock
+        self.hang = hang
+        self.calls = 0
+
+    def _fail(self) -> None:
+        self.calls += 1
+        self.clock.now += self.hang
+        raise CatalogUnavailable("read timed out")
+
+    def read_version(self) -> int | None:
+        self._fail()
+        return None  # pragma: no cover - never reached
+
+    def read_catalog(self, *, version: int | None = None) -> CatalogContents | None:
+        self._fail()
+        return None  # pragma: no cover - never reached
+
+
+def test_the_failure_backoff_counts_from_the_end_of_the_failed_read(clock: FakeClock) -> None:
+    """A read that hangs for its whole budget must not leave a backoff that already ran out."""
+    store = HangingStore(clock, hang=1.4)
+    cache = CatalogCache(store, ttl=60, failure_backoff=5, clock=clock)
+    assert cache.current().served_from is ServedFrom.BUNDLED
+    assert store.calls == 1
+    failed_at = clock.now  # the end of the failed read
+    clock.now = failed_at + 4.9  # counted from the start, the backoff would be over
+    for _ in range(100):
+        cache.current()
+    assert store.calls == 1
+    clock.now = failed_at + 5
+    cache.current()
+    assert store.calls == 2
+
+
+def test_every_revalidation_is_reported_with_what_it_serves(
+    store: InMemoryCatalogStore, clock: FakeClock
+) -> None:
+    seen: list[ServedFrom] = []
+    cache = CatalogCache(
+        store, ttl=60, clock=clock, on_revalidated=lambda served: seen.append(served.served_from)
+    )
+    cache.current()
+    cache.current()  # fresh: no revalidation, nothing reported
+    store.unavailable = True
+    clock.now += 60
+    cache.current()
+    store.unavailable = False
+    clock.now += 60
+    cache.current()
+    assert seen == [ServedFrom.DYNAMODB, ServedFrom.STALE, ServedFrom.DYNAMODB]
+
+
+def test_without_a_store_nothing_is_reported(clock: FakeClock) -> None:
+    seen: list[object] = []
+    CatalogCache(None, ttl=60, clock=clock, on_revalidated=seen.append).current()
+    assert seen == []
 
 
 def test_revalidation_against_dynamodb_is_one_get_item(

@@ -1,14 +1,31 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from catalog.bundled import BUNDLED_CATALOG_PATH, bundled_models
 from catalog.errors import InvalidCatalog
-from catalog.schema import Model, parse_catalog, parse_catalog_json
-from tests.support.factories import SEED_IDS, SEED_MODELS, model_doc
+from catalog.schema import (
+    MAX_CONTEXT_LENGTH,
+    MAX_DOCUMENT_BYTES,
+    MAX_EXTRA_FIELDS,
+    MAX_LIST_BYTES,
+    MAX_MODEL_BYTES,
+    MAX_MODELS,
+    MAX_OWNED_BY_LENGTH,
+    MAX_SAFE_INTEGER,
+    MODEL_ID_PATTERN,
+    OWNED_BY_PATTERN,
+    Model,
+    parse_catalog,
+    parse_catalog_json,
+    served_list_size,
+)
+from tests.support.factories import SEED_IDS, SEED_MODELS, make_model, model_doc
 
 
 def test_bundled_catalog_holds_every_seed_model_in_the_documented_order() -> None:
@@ -88,3 +105,68 @@ def test_a_catalog_file_that_is_not_json_names_its_origin(raw: bytes) -> None:
         parse_catalog_json(raw, origin="/srv/models.json")
     (problem,) = caught.value.problems
     assert problem.startswith("/srv/models.json is not valid JSON: ")
+
+
+def test_the_bundled_catalog_is_far_inside_every_cap() -> None:
+    models = bundled_models()
+    assert len(models) < MAX_MODELS
+    assert served_list_size(models) < MAX_LIST_BYTES // 100
+    assert BUNDLED_CATALOG_PATH.stat().st_size < MAX_DOCUMENT_BYTES // 100
+
+
+def test_the_caps_keep_the_largest_answer_well_inside_lambdas_6_mb() -> None:
+    lambda_limit = 6 * 1000 * 1000  # Lambda's response payload limit (6 MB)
+    assert lambda_limit * 0.75 >= MAX_LIST_BYTES
+    assert MAX_MODEL_BYTES * 64 == MAX_LIST_BYTES  # a full list is a few dozen of the largest
+    assert MAX_DOCUMENT_BYTES >= 2 * MAX_LIST_BYTES  # a pretty-printed document of a full list
+
+
+def test_the_json_schema_states_the_strict_types_and_bounds() -> None:
+    """What /openapi.json publishes about a model (FastAPI builds it from this schema)."""
+    schema = Model.model_json_schema(mode="serialization")
+    fields = schema["properties"]
+    assert fields["id"] | {"examples": None} == {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 128,
+        "pattern": MODEL_ID_PATTERN.pattern,
+        "title": "Id",
+        "examples": None,
+    }
+    assert fields["owned_by"]["pattern"] == OWNED_BY_PATTERN
+    assert fields["owned_by"]["maxLength"] == MAX_OWNED_BY_LENGTH
+    assert (fields["created"]["type"], fields["created"]["minimum"]) == ("integer", 0)
+    assert fields["created"]["maximum"] == MAX_SAFE_INTEGER
+    assert (fields["context_length"]["minimum"], fields["context_length"]["maximum"]) == (
+        1,
+        MAX_CONTEXT_LENGTH,
+    )
+    capabilities = schema["$defs"]["Capabilities"]["properties"]
+    assert {field["type"] for field in capabilities.values()} == {"boolean"}
+    assert schema["additionalProperties"] is True
+    assert schema["maxProperties"] == len(fields) + MAX_EXTRA_FIELDS
+    assert f"At most {MAX_EXTRA_FIELDS} extra fields" in schema["description"]
+
+
+@pytest.mark.parametrize("model_id", ["gpt-4o", "meta-llama/llama-3.1-70b-instruct", "a//b", "a/"])
+def test_the_published_id_pattern_is_the_one_enforced(model_id: str) -> None:
+    # The pattern in the schema is the whole rule: a client can check an id with it alone.
+    enforced = True
+    try:
+        Model.model_validate(model_doc(model_id))
+    except ValidationError:
+        enforced = False
+    assert bool(MODEL_ID_PATTERN.fullmatch(model_id)) is enforced
+
+
+def test_a_model_validated_from_the_table_keeps_its_finite_floats_and_extras() -> None:
+    doc = model_doc("m", pricing={"input": 2.5, "tiers": [1, 0.5]}, big=1e300, tiny=-0.0)
+    assert Model.model_validate(doc).to_wire() == doc
+
+
+def test_a_non_finite_float_is_never_turned_into_null_on_the_way_out() -> None:
+    # Only a model built without validation can hold one; its wire form keeps it, so that
+    # serialising it fails (and the snapshot skips it) rather than serving `null`.
+    fields = model_doc("m", capabilities=make_model("m").capabilities, score=float("nan"))
+    model = Model.model_construct(**fields)
+    assert math.isnan(model.to_wire()["score"])

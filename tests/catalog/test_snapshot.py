@@ -1,12 +1,26 @@
 from __future__ import annotations
 
+import base64
+import dataclasses
+import gzip
 import json
+import logging
+import math
+import random
+from typing import Any
 
 import pytest
 
-from catalog.errors import InvalidFilter, ModelNotFound
-from catalog.snapshot import CatalogSnapshot
-from tests.support.factories import make_model
+from catalog.errors import (
+    CatalogTooLarge,
+    CatalogUnavailable,
+    CatalogUnservable,
+    InvalidFilter,
+    ModelNotFound,
+)
+from catalog.schema import MAX_LIST_BYTES, MAX_MODEL_BYTES, Model
+from catalog.snapshot import GZIP_MIN_SIZE, Body, CatalogSnapshot
+from tests.support.factories import make_model, model_doc
 
 
 @pytest.fixture
@@ -47,19 +61,130 @@ def test_filters_combine_provider_and_every_capability(snapshot: CatalogSnapshot
     assert snapshot.list_body_for("openai", ["vision", "function_calling"]) is both  # memoised
 
 
-@pytest.mark.parametrize(
-    ("owned_by", "capabilities", "param"),
-    [("meta", [], "owned_by"), (None, ["telepathy"], "capability")],
-)
-def test_unknown_filter_values_are_refused(
-    snapshot: CatalogSnapshot, owned_by: str | None, capabilities: list[str], param: str
-) -> None:
+@pytest.mark.parametrize("owned_by", [None, "openai", "meta"])
+def test_unknown_capabilities_are_refused(snapshot: CatalogSnapshot, owned_by: str | None) -> None:
     with pytest.raises(InvalidFilter) as caught:
-        snapshot.list_body_for(owned_by, capabilities)
-    assert caught.value.param == param
+        snapshot.list_body_for(owned_by, ["telepathy"])
+    assert caught.value.param == "capability"
+
+
+def test_a_provider_the_catalog_does_not_have_lists_nothing(snapshot: CatalogSnapshot) -> None:
+    assert ids(snapshot.list_body_for("meta", []).content) == []
+    assert ids(snapshot.list_body_for("meta", ["vision"]).content) == []
 
 
 def test_model_body_and_unknown_model(snapshot: CatalogSnapshot) -> None:
     assert json.loads(snapshot.model_body("claude").content)["owned_by"] == "anthropic"
     with pytest.raises(ModelNotFound):
         snapshot.model_body("nope")
+
+
+# -- what cannot be served is skipped, or the whole catalog is unavailable ----------------------
+
+
+def constructed(model_id: str, **extras: Any) -> Model:
+    """A model built without validation, as only a bug could: what the snapshot must survive."""
+    base = make_model(model_id)
+    return Model.model_construct(**(base.to_wire() | {"capabilities": base.capabilities} | extras))
+
+
+def strict_json(body: bytes) -> Any:
+    def refuse(literal: str) -> Any:
+        raise AssertionError(f"{literal} served")
+
+    return json.loads(body, parse_constant=refuse)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [math.nan, math.inf, "lone \ud800", object(), "x" * MAX_MODEL_BYTES],
+    ids=["nan", "infinity", "surrogate", "not-json", "oversized"],
+)
+def test_a_model_that_cannot_be_served_is_skipped_with_a_warning(
+    extra: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    models = [make_model("good"), constructed("bad", extra=extra), make_model("other")]
+    with caplog.at_level(logging.WARNING, logger="catalog.snapshot"):
+        snapshot = CatalogSnapshot.build(4, models)
+    assert ids(snapshot.list_body.content) == ["good", "other"]
+    assert [model.id for model in snapshot.models] == ["good", "other"]
+    assert len(snapshot) == 2
+    with pytest.raises(ModelNotFound):
+        snapshot.model_body("bad")
+    assert ids(snapshot.list_body_for("openai", ["vision"]).content) == ["good", "other"]
+    assert strict_json(snapshot.list_body.content)["data"][0]["id"] == "good"
+    assert "skipping model 'bad'" in caplog.text
+    caplog.text.encode("utf-8")  # the warning itself never carries the lone surrogate
+
+
+def test_a_repeated_id_is_served_once_the_first(caplog: pytest.LogCaptureFixture) -> None:
+    first, second = make_model("a", owned_by="one"), make_model("a", owned_by="two")
+    snapshot = CatalogSnapshot.build(1, [first, second, make_model("b")])
+    assert ids(snapshot.list_body.content) == ["a", "b"]
+    assert json.loads(snapshot.model_body("a").content)["owned_by"] == "one"
+    assert snapshot.providers == frozenset({"one", "openai"})
+    assert "second model with id 'a'" in caplog.text
+
+
+def test_a_list_over_the_cap_is_too_large_to_serve() -> None:
+    filler = {f"field{n:02}": "x" * 3_900 for n in range(16)}
+    models = [Model.model_validate(model_doc(f"big-{n}", **filler)) for n in range(70)]
+    with pytest.raises(CatalogTooLarge) as caught:
+        CatalogSnapshot.build(9, models)
+    assert isinstance(caught.value, CatalogUnavailable)  # the cache keeps what it served
+    assert caught.value.size > caught.value.limit == MAX_LIST_BYTES
+    assert "catalog version 9 serialises to" in str(caught.value)
+    assert len(CatalogSnapshot.build(9, models[:60])) == 60  # under the cap: served
+
+
+def test_a_catalog_none_of_whose_models_can_be_served_is_unavailable() -> None:
+    with pytest.raises(CatalogUnservable, match="none of its models"):
+        CatalogSnapshot.build(2, [constructed("a", x=math.nan), constructed("b", y=math.inf)])
+    assert len(CatalogSnapshot.build(2, [])) == 0  # an empty catalog is not a broken one
+
+
+# --- Body: the gzip encoding -----------------------------------------------------------------
+
+
+def test_gzip_of_a_large_body_is_made_once_and_kept() -> None:
+    body = Body.of({"object": "list", "data": [{"id": f"model-{i}"} for i in range(100)]})
+    assert len(body.content) >= GZIP_MIN_SIZE
+    gzipped = body.gzipped()
+    assert gzipped is not None
+    assert gzip.decompress(gzipped.content) == body.content
+    assert len(gzipped.content) < len(body.content)
+    assert body.gzipped() is gzipped  # kept, not recompressed
+    assert gzipped.etag == body.etag[:-1] + '-gzip"' == body.gzip_etag
+    assert gzipped.etag.startswith('"')  # strong too
+
+
+def test_gzip_is_deterministic_so_every_container_serves_the_same_bytes() -> None:
+    payload = {"data": ["x" * 50] * 40}
+    one, other = Body.of(payload), Body.of(payload)
+    assert one.gzipped() == other.gzipped()
+    assert one == other  # the kept gzip takes no part in equality
+
+
+@pytest.mark.parametrize("size", [0, 10, GZIP_MIN_SIZE - 20])
+def test_a_small_body_is_not_gzipped(size: int) -> None:
+    body = Body.of("x" * size)
+    assert len(body.content) < GZIP_MIN_SIZE
+    assert body.gzipped() is None
+    assert body.gzipped() is None
+
+
+def test_gzip_is_kept_only_where_it_shrinks_the_body() -> None:
+    incompressible = Body(random.Random(7).randbytes(4096), '"random"')
+    assert incompressible.gzipped() is None
+    # base64 of random bytes: 6 bits of 8 carry information, gzip still gains a little.
+    text = Body(base64.b64encode(random.Random(7).randbytes(3000)), '"text"')
+    gzipped = text.gzipped()
+    assert gzipped is not None
+    assert len(gzipped.content) < len(text.content)
+
+
+def test_body_stays_frozen() -> None:
+    body = Body.of({"a": 1})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        body.content = b"{}"  # type: ignore[misc]
+    assert "gzip" not in repr(body)

@@ -1,32 +1,41 @@
-"""The catalog sync's logic against the store port in memory: diff, guard, versions, announcements.
+"""The catalog sync's logic against the store port in memory: diff, guard, publish, repair,
+announcements, and what readers see when a run fails at any point.
 
-No moto here: what the DynamoDB adapter does on the wire (batches, retries, throttling) is
-tested in test_sync_dynamodb.py, and test_store_contract.py keeps the two stores alike.
+No moto here: what the DynamoDB adapter does on the wire (batches, retries, throttling, calls
+counted) is tested in test_sync_dynamodb.py, and test_store_contract.py keeps the stores alike.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
 
 import pytest
 
+from catalog.cache import CatalogCache, ServedFrom
 from catalog.errors import CatalogUnavailable, EventPublishFailed, RemovalRefused, VersionConflict
 from catalog.schema import Model
-from catalog.store import StoredEntry
-from catalog.sync import CatalogSync, diff_entries
+from catalog.store import CatalogDocument, Pointer, WrittenVersion
+from catalog.sync import CatalogSync, Entry, diff_entries
 from tests.support.factories import make_model
-from tests.support.fakes import FailingPublisher, RecordingPublisher
+from tests.support.fakes import FailingPublisher, FakeClock, RecordingPublisher
 from tests.support.memory_store import InMemoryCatalogStore
 
 SOURCE = "test"
 # The guard every test runs with unless it says otherwise (the deployed default).
 MAX_REMOVE_FRACTION = 0.2
-WRITES = ("write_entries", "advance_version")
+WRITE_METHODS = ("write_version", "move_pointer", "clean_up")
 
 
-def catalog_of(n: int) -> list[Model]:
-    return [make_model(f"model-{i:02}", context_length=1000 + i) for i in range(n)]
+class Crash(BaseException):
+    """The run dies here (a Lambda timeout, an OOM kill): nothing after it runs, no handler."""
+
+
+def catalog_of(n: int, *, context_length: int = 1000) -> list[Model]:
+    return [make_model(f"model-{i:02}", context_length=context_length + i) for i in range(n)]
+
+
+def digest_of(models: list[Model]) -> str:
+    return CatalogDocument.of([m.to_wire() for m in models]).digest
 
 
 def sync_of(
@@ -39,13 +48,13 @@ def sync_of(
 
 
 def published(store: InMemoryCatalogStore) -> tuple[int | None, list[Model]]:
-    """What an API container would read now: version and models in order."""
+    """What a cold API container would read now: version and models in order."""
     contents = store.read_catalog()
     return (None, []) if contents is None else (contents.version, contents.models)
 
 
-def writes(store: InMemoryCatalogStore) -> list[str]:
-    return [name for name in store.calls if name in WRITES]
+def write_calls(store: InMemoryCatalogStore) -> list[str]:
+    return [name for name in store.calls if name in WRITE_METHODS]
 
 
 @pytest.fixture
@@ -60,8 +69,10 @@ def test_first_publish_adds_every_model_and_publishes_version_1(
     report = sync_of(store).run(models, source=SOURCE)
     assert report.added == [m.id for m in models]
     assert (report.updated, report.removed, report.unchanged) == ([], [], 0)
-    assert (report.version, report.writes, report.dry_run) == (1, 8, False)
-    assert writes(store) == ["write_entries", "advance_version"]
+    assert (report.version, report.dry_run) == (1, False)
+    assert store.pointer is not None
+    assert report.writes == store.pointer.chunks > 1  # the memory store's small chunks
+    assert store.calls == ["read_pointer", "write_version", "move_pointer", "clean_up"]
     assert published(store) == (1, models)  # same documents, same curated order
 
 
@@ -71,35 +82,47 @@ def test_a_second_run_with_the_same_source_writes_and_announces_nothing(
     sync = sync_of(store, publisher=(publisher := RecordingPublisher()))
     sync.run(catalog_of(30), source=SOURCE)
     store.calls.clear()
+    store.writes.clear()
     publisher.events.clear()
 
     report = sync.run(catalog_of(30), source=SOURCE)
 
-    assert store.calls == ["read_meta", "read_entries"]
+    # Read back (whole, or it is repaired), then nothing to publish, nothing to clean up.
+    assert store.calls == ["read_pointer", "read_document", "clean_up"]
+    assert store.writes == []
     assert (report.added, report.updated, report.removed) == ([], [], [])
     assert (report.unchanged, report.version, report.writes) == (30, 1, 0)
     assert (report.event_published, publisher.events) == (False, [])
 
 
-def test_changing_one_model_writes_one_entry_and_advances_the_version(
+def test_changing_one_model_publishes_a_new_version_and_drops_the_one_before_the_last(
     store: InMemoryCatalogStore,
 ) -> None:
     sync = sync_of(store)
     models = catalog_of(5)
     sync.run(models, source=SOURCE)
-    store.calls.clear()
-    before = store.write_requests
-
     models[2] = make_model("model-02", context_length=2_000_000)
+    sync.run(models, source=SOURCE)
+    store.calls.clear()
+
+    models[3] = make_model("model-03", context_length=3_000_000)
     report = sync.run(models, source=SOURCE)
 
-    assert (report.added, report.updated, report.removed) == ([], ["model-02"], [])
-    assert (report.unchanged, report.writes, report.version) == (4, 1, 2)
-    assert writes(store) == ["write_entries", "advance_version"]
-    assert store.write_requests - before == 1
+    assert (report.added, report.updated, report.removed) == ([], ["model-03"], [])
+    assert (report.unchanged, report.version) == (4, 3)
+    assert store.calls == [
+        "read_pointer",
+        "read_document",
+        "write_version",
+        "move_pointer",
+        "clean_up",
+    ]
+    assert store.pointer is not None
+    deleted = report.writes - store.pointer.chunks
+    assert deleted > 0  # version 1's chunks
+    assert store.chunk_digests() == {store.pointer.digest, store.pointer.previous_digest}
     version, served = published(store)
-    assert version == 2
-    assert served[2].context_length == 2_000_000
+    assert (version, served[3].context_length) == (3, 3_000_000)
 
 
 def test_reordering_counts_as_an_update_and_is_served_in_the_new_order(
@@ -113,14 +136,12 @@ def test_reordering_counts_as_an_update_and_is_served_in_the_new_order(
     assert [m.id for m in published(store)[1]] == ["model-02", "model-00", "model-01"]
 
 
-def test_removing_a_model_within_the_guard_deletes_its_entry(store: InMemoryCatalogStore) -> None:
+def test_removing_a_model_within_the_guard(store: InMemoryCatalogStore) -> None:
     sync = sync_of(store, max_remove_fraction=0.2)
     models = catalog_of(5)
     sync.run(models, source=SOURCE)
     report = sync.run(models[:4], source=SOURCE)  # 1 of 5 = 20%: allowed
-    assert report.removed == ["model-04"]
-    assert (report.writes, report.version) == (1, 2)
-    assert "model-04" not in store.entries
+    assert (report.removed, report.version) == (["model-04"], 2)
     assert published(store) == (2, models[:4])
 
 
@@ -131,6 +152,7 @@ def test_removal_guard_refuses_and_leaves_the_store_untouched(
     models = catalog_of(10)
     sync.run(models, source=SOURCE)
     store.calls.clear()
+    store.writes.clear()
 
     with pytest.raises(RemovalRefused) as refused:
         sync.run(models[:7], source=SOURCE)  # 3 of 10 = 30%
@@ -141,7 +163,7 @@ def test_removal_guard_refuses_and_leaves_the_store_untouched(
     assert "force" not in message  # how to force it is the caller's to say (event, flag)
     assert refused.value.removed == ["model-07", "model-08", "model-09"]
     assert refused.value.published == 10
-    assert writes(store) == []
+    assert (write_calls(store), store.writes) == ([], [])
     assert published(store) == (1, models)
 
 
@@ -197,14 +219,15 @@ def test_an_empty_source_is_refused_even_into_an_empty_store(
 ) -> None:
     with pytest.raises(RemovalRefused, match="would empty the catalog"):
         sync_of(store, max_remove_fraction=1.0).run([], source=SOURCE)
-    assert writes(store) == []
+    assert write_calls(store) == []
 
 
-def test_dry_run_reports_the_change_and_writes_nothing(store: InMemoryCatalogStore) -> None:
+def test_dry_run_reports_the_change_and_only_reads(store: InMemoryCatalogStore) -> None:
     sync = sync_of(store, publisher=(publisher := RecordingPublisher()))
     models = catalog_of(5)
     sync.run(models, source=SOURCE)
     store.calls.clear()
+    store.writes.clear()
     publisher.events.clear()
 
     changed = [make_model("model-00", owned_by="x"), *models[1:], make_model("model-new")]
@@ -213,7 +236,8 @@ def test_dry_run_reports_the_change_and_writes_nothing(store: InMemoryCatalogSto
     assert report.dry_run is True
     assert (report.added, report.updated, report.removed) == (["model-new"], ["model-00"], [])
     assert (report.version, report.writes, report.event_published) == (1, 0, False)
-    assert writes(store) == []
+    assert store.calls == ["read_pointer", "read_document"]
+    assert store.writes == []
     assert publisher.events == []
     assert published(store) == (1, models)
 
@@ -221,7 +245,7 @@ def test_dry_run_reports_the_change_and_writes_nothing(store: InMemoryCatalogSto
 def test_dry_run_on_an_empty_store_reports_no_version(store: InMemoryCatalogStore) -> None:
     report = sync_of(store).run(catalog_of(2), source=SOURCE, dry_run=True)
     assert (report.added, report.version) == (["model-00", "model-01"], None)
-    assert writes(store) == []
+    assert store.calls == ["read_pointer"]
     assert published(store) == (None, [])
 
 
@@ -263,13 +287,17 @@ def test_catalog_changed_event_lists_what_changed(store: InMemoryCatalogStore) -
 def test_an_undeliverable_event_fails_the_run_after_the_catalog_is_published(
     store: InMemoryCatalogStore, caplog: pytest.LogCaptureFixture
 ) -> None:
+    sync_of(store).run(catalog_of(2), source=SOURCE)
+    sync_of(store).run(catalog_of(3), source=SOURCE)
     with pytest.raises(EventPublishFailed):
-        sync_of(store, publisher=FailingPublisher()).run(catalog_of(2), source=SOURCE)
-    assert published(store)[0] == 1  # the catalog itself is right
+        sync_of(store, publisher=FailingPublisher()).run(catalog_of(4), source=SOURCE)
+    assert published(store) == (3, catalog_of(4))  # the catalog itself is right
+    assert "clean_up" in store.calls  # and tidied: the retry will find nothing to do
+    assert len(store.chunk_digests()) == 2
     (logged,) = [r for r in caplog.records if r.levelname == "ERROR"]
     report = json.loads(logged.getMessage())
-    assert report["added"] == ["model-00", "model-01"]
-    assert (report["version"], report["event_published"]) == (1, False)
+    assert report["added"] == ["model-03"]
+    assert (report["version"], report["event_published"]) == (3, False)
 
 
 def test_the_report_is_logged_as_one_json_line(
@@ -293,87 +321,154 @@ def test_the_report_is_logged_as_one_json_line(
         "unchanged",
         "version",
         "duration_ms",
+        "writes",
+        "event_published",
     }
     assert logged["duration_ms"] == 250
 
 
+# -- failures: a reader only ever sees one complete published version ------------------------
+
+
 class RacedStore(InMemoryCatalogStore):
-    """Another sync run finishes while this one is writing."""
+    """Another sync run publishes while this one is writing its chunks."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.rival: Sequence[Model] | None = None
+        self.rival: list[Model] | None = None
 
-    def write_entries(self, puts: Mapping[str, StoredEntry], deletes: Sequence[str]) -> int:
+    def write_version(self, document: CatalogDocument, *, version: int) -> WrittenVersion:
         rival, self.rival = self.rival, None
         if rival is not None:
             sync_of(self).run(rival, source="rival")
-        return super().write_entries(puts, deletes)
+        return super().write_version(document, version=version)
 
 
 def test_a_run_that_loses_the_version_race_fails_cleanly_and_the_next_converges() -> None:
     store = RacedStore()
     sync_of(store).run(catalog_of(4), source=SOURCE)
     mine = [*catalog_of(4), make_model("model-mine")]
-    store.rival = [*catalog_of(4), make_model("model-rival")]
+    rival = [*catalog_of(4), make_model("model-rival")]
+    store.rival = rival
     publisher = RecordingPublisher()
 
     with pytest.raises(VersionConflict):
         sync_of(store, publisher=publisher).run(mine, source=SOURCE)
 
-    assert published(store)[0] == 2  # the rival's bump, not overwritten
+    assert published(store) == (2, rival)  # the rival's version, not overwritten
     assert publisher.events == []  # the loser announces nothing
+    assert digest_of(mine) in store.chunk_digests()  # written, never visible
+
     report = sync_of(store).run(mine, source=SOURCE)
-    assert report.removed == ["model-rival"]
+    assert (report.added, report.removed) == (["model-mine"], ["model-rival"])
     assert published(store) == (3, mine)
+    assert store.chunk_digests() == {digest_of(mine), digest_of(rival)}
 
 
-def test_a_write_that_fails_midway_is_repaired_by_the_next_run(
-    store: InMemoryCatalogStore,
+def test_a_loser_s_chunks_are_cleaned_up_once_another_version_is_published() -> None:
+    store = RacedStore()
+    sync_of(store).run(catalog_of(4), source=SOURCE)
+    store.rival = catalog_of(4, context_length=7)
+    with pytest.raises(VersionConflict):
+        sync_of(store).run(catalog_of(4, context_length=8), source=SOURCE)
+    third = catalog_of(4, context_length=9)
+    sync_of(store).run(third, source=SOURCE)
+    assert store.chunk_digests() == {digest_of(third), digest_of(catalog_of(4, context_length=7))}
+
+
+# The scenario the issue names: 40 models published, then a run changing all 40 (and dropping
+# the version before the published one, so the run also has a clean-up to do).
+OLDER = catalog_of(40, context_length=100)
+OLD = catalog_of(40, context_length=1000)
+NEW = catalog_of(40, context_length=5000)
+
+
+def scenario_store() -> InMemoryCatalogStore:
+    store = InMemoryCatalogStore()
+    sync_of(store).run(OLDER, source=SOURCE)
+    sync_of(store).run(OLD, source=SOURCE)
+    store.calls.clear()
+    store.writes.clear()
+    return store
+
+
+def _writes_of_the_scenario() -> list[str]:
+    store = scenario_store()
+    sync_of(store).run(NEW, source=SOURCE)
+    return store.writes
+
+
+SCENARIO_WRITES = _writes_of_the_scenario()
+POINTER_MOVE = SCENARIO_WRITES.index("move 3")
+
+
+def test_the_scenario_has_writes_on_both_sides_of_the_pointer_move() -> None:
+    assert POINTER_MOVE > 3  # several chunk puts
+    assert len(SCENARIO_WRITES) - POINTER_MOVE > 3  # several clean-up deletes
+    assert all(w.startswith("put") for w in SCENARIO_WRITES[:POINTER_MOVE])
+    assert all(w.startswith("delete") for w in SCENARIO_WRITES[POINTER_MOVE + 1 :])
+
+
+@pytest.mark.parametrize("failure", [CatalogUnavailable, Crash])
+@pytest.mark.parametrize("landed", range(len(SCENARIO_WRITES)))
+def test_a_run_that_fails_after_any_write_leaves_one_whole_version_and_the_next_converges(
+    landed: int, failure: type[BaseException]
 ) -> None:
-    sync_of(store).run(catalog_of(10), source=SOURCE)
-    new = [make_model(f"model-{i:02}", context_length=5) for i in range(60)]
-    store.accept_writes = 25
+    """`landed` writes succeed, the next one fails (refused, throttled) or the run dies there
+    (a crash, a timeout): warm and cold readers see exactly the old version until the pointer
+    moved, exactly the new one after; the next run converges with nothing left over."""
+    store = scenario_store()
+    clock = FakeClock()
+    warm = CatalogCache(store, ttl=60, clock=clock)
+    assert warm.current().snapshot.version == 2
+    store.accept_writes = landed
+    store.failure = failure
+    moved = landed > POINTER_MOVE
 
-    with pytest.raises(CatalogUnavailable):
-        sync_of(store).run(new, source=SOURCE)
-
-    # 25 writes landed, the version did not move: warm containers keep serving version 1.
-    version, half = published(store)
-    assert version == 1
-    assert sum(m.context_length == 5 for m in half) == 25
+    if failure is CatalogUnavailable and moved:
+        # A failed clean-up is logged, not fatal: the catalog is published.
+        assert sync_of(store).run(NEW, source=SOURCE).version == 3
+    else:
+        with pytest.raises(failure):
+            sync_of(store).run(NEW, source=SOURCE)
 
     store.accept_writes = None
-    report = sync_of(store).run(new, source=SOURCE)
-    assert report.version == 2
-    assert len(report.updated) + len(report.added) == 35  # only what the failed run missed
-    assert report.writes == 35
-    assert published(store) == (2, new)
+    expected = (3, NEW) if moved else (2, OLD)
+    assert published(store) == expected  # a cold container
+    clock.now += 60
+    served = warm.current()  # a warm one, after its TTL
+    assert served.served_from is ServedFrom.DYNAMODB
+    assert (served.snapshot.version, list(served.snapshot.models)) == expected
+
+    report = sync_of(store).run(NEW, source=SOURCE)
+    assert report.version == 3
+    assert published(store) == (3, NEW)
+    assert store.chunk_digests() == {digest_of(NEW), digest_of(OLD)}
+    assert sync_of(store).run(NEW, source=SOURCE).writes == 0  # and then it is stable
 
 
-def test_items_written_but_never_announced_are_announced_by_the_next_run(
+def test_chunks_written_but_never_published_are_published_by_the_next_run(
     store: InMemoryCatalogStore,
 ) -> None:
     sync_of(store).run(catalog_of(3), source=SOURCE)
     changed = [make_model("model-00", context_length=9), *catalog_of(3)[1:]]
-    store.unavailable_for = {"advance_version"}  # the function timed out before its bump
+    store.unavailable_for = {"move_pointer"}  # the function timed out before its pointer move
     with pytest.raises(CatalogUnavailable):
         sync_of(store).run(changed, source=SOURCE)
-    assert published(store) == (1, changed)  # the entries changed, the version did not
+    assert published(store) == (1, catalog_of(3))
     store.unavailable_for = set()
-    store.calls.clear()
+    store.writes.clear()
 
     publisher = RecordingPublisher()
     report = sync_of(store, publisher=publisher).run(changed, source=SOURCE)
 
-    assert (report.updated, report.writes, report.version) == ([], 0, 2)
-    assert writes(store) == ["advance_version"]  # no entry rewritten, only the version moved
+    # The same digest: the same chunks again (harmless), then the pointer.
+    assert (report.updated, report.version) == (["model-00"], 2)
+    assert store.writes[-1] == "move 2"
     assert publisher.events == [
-        {"version": 2, "source": SOURCE, "added": [], "updated": [], "removed": []}
+        {"version": 2, "source": SOURCE, "added": [], "updated": ["model-00"], "removed": []}
     ]
-    store.calls.clear()
-    assert sync_of(store).run(changed, source=SOURCE).version == 2  # and then it is stable
-    assert writes(store) == []
+    assert published(store) == (2, changed)
 
 
 def test_a_store_failure_before_any_write_publishes_nothing(
@@ -383,12 +478,64 @@ def test_a_store_failure_before_any_write_publishes_nothing(
     publisher = RecordingPublisher()
     with pytest.raises(CatalogUnavailable):
         sync_of(store, publisher=publisher).run(catalog_of(2), source=SOURCE)
-    assert writes(store) == []
+    assert store.writes == []
     assert publisher.events == []
 
 
+def test_a_published_document_that_lost_a_chunk_is_rewritten_by_the_next_run(
+    store: InMemoryCatalogStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    models = catalog_of(10)
+    sync_of(store).run(models, source=SOURCE)
+    assert store.pointer is not None
+    assert store.pointer.digest is not None
+    chunks = store.pointer.chunks
+    del store.chunks[store.pointer.digest, 1]  # lost: readers refuse the version whole
+    with pytest.raises(CatalogUnavailable):
+        store.read_catalog()
+
+    report = sync_of(store).run(models, source=SOURCE)  # the same source
+
+    assert (report.unchanged, report.version, report.writes) == (10, 1, chunks)
+    assert "cannot be read back" in caplog.text
+    assert published(store) == (1, models)
+
+
+def test_a_published_document_that_cannot_be_read_back_is_published_over(
+    store: InMemoryCatalogStore,
+) -> None:
+    sync_of(store).run(catalog_of(10), source=SOURCE)
+    assert store.pointer is not None
+    assert store.pointer.digest is not None
+    del store.chunks[store.pointer.digest, 0]
+    changed = catalog_of(3)  # no removal guard: there is nothing to compare with
+
+    report = sync_of(store).run(changed, source=SOURCE)
+
+    assert (len(report.added), report.removed, report.version) == (3, [], 2)
+    assert published(store) == (2, changed)
+
+
+def test_a_pointer_of_the_legacy_layout_is_published_over_as_new(
+    store: InMemoryCatalogStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    store.pointer = Pointer(version=5, digest=None, chunks=0, count=0)
+    assert published(store) == (None, [])
+
+    report = sync_of(store).run(catalog_of(3), source=SOURCE)
+
+    assert (len(report.added), report.version) == (3, 6)
+    assert "legacy layout" in caplog.text
+    assert published(store) == (6, catalog_of(3))
+    assert store.pointer is not None
+    assert store.pointer.previous_digest is None
+
+
+# -- the diff ------------------------------------------------------------------------------
+
+
 def test_diff_of_identical_entries_is_empty() -> None:
-    entries = {"a": StoredEntry(0, {"id": "a"}), "b": StoredEntry(1, {"id": "b"})}
+    entries = {"a": Entry(0, {"id": "a"}), "b": Entry(1, {"id": "b"})}
     diff = diff_entries(entries, dict(entries))
     assert not diff.changed
     assert diff.unchanged == 2
@@ -396,17 +543,17 @@ def test_diff_of_identical_entries_is_empty() -> None:
 
 def test_diff_sorts_added_updated_and_removed() -> None:
     current = {
-        "kept": StoredEntry(0, {"id": "kept"}),
-        "moved": StoredEntry(1, {"id": "moved"}),
-        "edited": StoredEntry(2, {"id": "edited"}),
-        "zz-gone": StoredEntry(3, {"id": "zz-gone"}),
-        "aa-gone": StoredEntry(4, {"id": "aa-gone"}),
+        "kept": Entry(0, {"id": "kept"}),
+        "moved": Entry(1, {"id": "moved"}),
+        "edited": Entry(2, {"id": "edited"}),
+        "zz-gone": Entry(3, {"id": "zz-gone"}),
+        "aa-gone": Entry(4, {"id": "aa-gone"}),
     }
     desired = {
-        "kept": StoredEntry(0, {"id": "kept"}),
-        "moved": StoredEntry(3, {"id": "moved"}),
-        "edited": StoredEntry(2, {"id": "edited", "x": 1}),
-        "new": StoredEntry(1, {"id": "new"}),
+        "kept": Entry(0, {"id": "kept"}),
+        "moved": Entry(3, {"id": "moved"}),
+        "edited": Entry(2, {"id": "edited", "x": 1}),
+        "new": Entry(1, {"id": "new"}),
     }
     diff = diff_entries(current, desired)
     assert (diff.added, diff.updated, diff.removed) == (
@@ -414,7 +561,6 @@ def test_diff_sorts_added_updated_and_removed() -> None:
         ["moved", "edited"],
         ["aa-gone", "zz-gone"],
     )
-    assert diff.puts == {name: desired[name] for name in ("new", "moved", "edited")}
     assert (diff.unchanged, diff.changed) == (1, True)
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import pytest
 
-from apikeys.material import hash_key
+from apikeys.material import has_valid_checksum, hash_key, looks_like_key
 from apikeys.store import ApiKeyStore
 from devtools.cli import main
+from tests.support.fake_keys import legacy_key
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -38,8 +40,9 @@ def test_create_prints_the_key_alone_last_and_stores_its_hash(
     keys_env: str, dynamodb: DynamoDBClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
     key = create(capsys, "--name", "router-prod", "--tier", "pro")
-    assert key.startswith("ar-")
-    assert len(key) >= 40
+    assert re.fullmatch(r"ar-[A-Za-z0-9_-]{43}_[0-9A-Za-z]{6}", key), key
+    assert has_valid_checksum(key)
+    assert looks_like_key(key)
     record = store(keys_env, dynamodb).get(hash_key(key))
     assert record is not None
     assert (record.name, record.tier, record.status, record.prefix) == (
@@ -115,6 +118,30 @@ def test_revoke_by_key_or_prefix(
     record = store(keys_env, dynamodb).get(hash_key(key))
     assert record is not None
     assert record.status == "revoked"
+
+
+@pytest.mark.parametrize("how", ["full key", "prefix"])
+def test_revoke_finds_keys_issued_before_checksums_too(
+    keys_env: str, dynamodb: DynamoDBClient, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    old = legacy_key()
+    dynamodb.put_item(  # as `keys create` stored it then: the same item, a shorter key
+        TableName=keys_env,
+        Item={
+            "key_hash": {"S": hash_key(old)},
+            "prefix": {"S": old[:11]},
+            "name": {"S": "from before"},
+            "tier": {"S": "default"},
+            "status": {"S": "active"},
+            "created_at": {"S": "2025-06-01T00:00:00+00:00"},
+        },
+    )
+    new = create(capsys, "--name", "new")
+    assert main(["keys", "revoke", old if how == "full key" else old[:9]]) == 0
+    assert f"Revoked {old[:11]}... (from before)" in capsys.readouterr().out
+    records = {r.key_hash: r for r in store(keys_env, dynamodb).list()}
+    assert records[hash_key(old)].status == "revoked"
+    assert records[hash_key(new)].status == "active"
 
 
 def test_revoke_refuses_unknown_short_and_ambiguous_prefixes(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from catalog.bundled import bundled_models
 from catalog.dynamodb import DynamoDBCatalogStore
+from catalog.schema import MAX_LIST_BYTES, MAX_MODELS, served_list_size
 from devtools.cli import main
 from tests.support.factories import SEED_IDS, CatalogBucket, model_doc, publish, published_ids
 
@@ -154,7 +157,76 @@ def test_cli_sync_lists_every_problem_of_an_invalid_source(
 
 def test_cli_validate_accepts_the_bundled_catalog(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "catalog/models.json"]) == 0
-    assert "OK, 8 models" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "OK, 8 models" in out
+    size = served_list_size(bundled_models())
+    assert f"GET /v1/models is {size:,} bytes" in out
+    assert f"of the {MAX_LIST_BYTES:,}-byte cap" in out
+
+
+def write_raw(tmp_path: Path, raw: bytes) -> str:
+    path = tmp_path / "models.json"
+    path.write_bytes(raw)
+    return str(path)
+
+
+def raw_document(*entries: Any) -> bytes:
+    """As a file holds it: `json.dumps` writes NaN, big integers and escaped lone surrogates."""
+    return json.dumps({"object": "list", "data": list(entries)}).encode()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            raw_document(
+                model_doc("big", context_length=2**130),
+                model_doc("nan", score=math.nan),
+                model_doc("caf\ud800"),
+                model_doc("yes", capabilities={"vision": "yes", "function_calling": True}),
+                model_doc("str", created="17", notes="n" * 300_000),
+            ),
+            [
+                "invalid catalog, 7 problem(s)",
+                "data[0] (big).context_length",
+                "data[1] (nan).score: NaN is not a JSON number",
+                "data[2] (caf\\ud800).id",
+                "data[3] (yes).capabilities.vision: Input should be a valid boolean",
+                "data[4] (str).created: Input should be a valid integer",
+                "data[4] (str).notes: string of 300,000 characters",
+                "data[4] (str): 300,1",
+                "bytes as served, over the cap of 65,536 for one model",
+            ],
+        ),
+        (b'{"data": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", ["nested too deeply"]),
+        (b'{"data": [\xff]}', ["not valid JSON: not UTF-8"]),
+        (
+            raw_document(*(model_doc(f"m{n}") for n in range(MAX_MODELS + 1))),
+            [f"{MAX_MODELS + 1:,} models, over the cap of {MAX_MODELS:,}"],
+        ),
+    ],
+    ids=["every-model-problem", "deep-nesting", "not-utf8", "too-many-models"],
+)
+def test_cli_validate_lists_every_problem_never_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], raw: bytes, expected: list[str]
+) -> None:
+    assert main(["validate", write_raw(tmp_path, raw)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "invalid catalog" in captured.err
+    assert "Traceback" not in captured.err
+    for fragment in expected:
+        assert fragment in captured.err
+    captured.err.encode("utf-8")  # printable: no lone surrogate reaches the terminal
+
+
+def test_cli_validate_reads_no_more_than_the_cap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("catalog.schema.MAX_DOCUMENT_BYTES", 1_000)
+    path = write_raw(tmp_path, raw_document(*(model_doc(f"m{n}") for n in range(50))))
+    assert main(["validate", path]) == 1
+    assert "is over 1,000 bytes, the most a catalog document may be" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -1,14 +1,17 @@
-"""The HTTP contract through TestClient: bodies, filters, ids, errors, caching headers."""
+"""The HTTP contract through TestClient: bodies, filters, ids, errors, caching headers, HEAD,
+gzip, and the OpenAPI document that describes them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 import pytest
 
 from apikeys.verifier import KeyVerifier
 from catalog.cache import CatalogCache
+from handler.api import _accepts_gzip
 from handler.deps import Services
 from handler.settings import Settings
 from tests.support.factories import SEED_MODELS, model_doc
@@ -67,7 +70,7 @@ def test_list_filters(client: TestClient, query: str, expected: list[str]) -> No
     [
         ("capability=telepathy", "capability", "function_calling"),
         ("capability=vision&capability=nope", "capability", "vision"),
-        ("owned_by=nobody", "owned_by", "anthropic, google, openai"),
+        ("capability=", "capability", "function_calling"),
     ],
 )
 def test_unknown_filter_values_are_400_naming_the_param(
@@ -77,6 +80,30 @@ def test_unknown_filter_values_are_400_naming_the_param(
         client.get(f"/v1/models?{query}"), 400, type="invalid_request_error", param=param
     )
     assert mentions in error["message"]
+
+
+@pytest.mark.parametrize(
+    "owned_by",
+    ["", "open%20ai", "open/ai", "%C3%A9lan", "a" * 65, "anthropic%00", "%22%2C"],
+)
+def test_a_malformed_provider_is_400_invalid_value(client: TestClient, owned_by: str) -> None:
+    """What the OpenAPI document says: 1 to 64 letters, digits, `.`, `_` or `-`."""
+    assert_openai_error(
+        client.get(f"/v1/models?owned_by={owned_by}"),
+        400,
+        type="invalid_request_error",
+        param="owned_by",
+        code="invalid_value",
+    )
+
+
+@pytest.mark.parametrize("owned_by", ["nobody", "x", "a" * 64, "Meta.AI_labs-2"])
+def test_a_well_formed_provider_the_catalog_lacks_lists_no_model(
+    client: TestClient, owned_by: str
+) -> None:
+    response = client.get("/v1/models", params={"owned_by": owned_by})
+    assert response.status_code == 200, response.text
+    assert response.json() == {"object": "list", "data": []}
 
 
 def test_retrieve_model(client: TestClient) -> None:
@@ -173,7 +200,7 @@ def test_unknown_paths_and_methods_have_openai_errors(
     response = client.request(method, path)
     assert_openai_error(response, status, code=code, type="invalid_request_error")
     if status == 405:
-        assert response.headers["allow"] == "GET"
+        assert response.headers["allow"] == "GET, HEAD"
 
 
 def test_an_unexpected_crash_is_a_json_500_with_request_id() -> None:
@@ -271,3 +298,238 @@ def test_openapi_documents_routes_params_errors_and_bearer(anonymous: TestClient
     assert {"id", "object", "created", "owned_by", "context_length", "capabilities"} <= set(
         model_schema["properties"]
     )
+
+
+def test_openapi_states_what_owned_by_and_capability_accept(anonymous: TestClient) -> None:
+    listing = anonymous.get("/openapi.json").json()["paths"]["/v1/models"]["get"]
+    params = {p["name"]: p for p in listing["parameters"]}
+    # A query parameter is a value or absent, never null: no `anyOf: [..., {type: null}]`.
+    owned_by = params["owned_by"]["schema"]
+    assert "anyOf" not in owned_by
+    assert (owned_by["type"], owned_by["minLength"], owned_by["maxLength"]) == ("string", 1, 64)
+    assert owned_by["pattern"] == "^[A-Za-z0-9._-]+$"
+    capability = params["capability"]["schema"]
+    assert capability["type"] == "array"
+    assert capability["items"]["enum"] == ["vision", "function_calling"]
+    assert "owned_by" in listing["responses"]["400"]["description"]
+    assert listing["responses"]["400"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/ErrorResponse"
+    )
+
+
+def test_openapi_documents_head_and_the_caching_headers(anonymous: TestClient) -> None:
+    paths = anonymous.get("/openapi.json").json()["paths"]
+    for path, operations in paths.items():
+        assert set(operations) == {"get", "head"}, path
+        get, head = operations["get"], operations["head"]
+        assert head["operationId"] == get["operationId"] + "_head"
+        assert head.get("parameters") == get.get("parameters")
+        assert head.get("security") == get.get("security")
+        assert set(head["responses"]) == set(get["responses"])
+        for status, response in head["responses"].items():
+            assert "content" not in response, (path, status)
+            assert response.get("headers") == get["responses"][status].get("headers")
+    for path in ("/v1/models", "/v1/models/{model_id}"):
+        responses = paths[path]["get"]["responses"]
+        ok = responses["200"]["headers"]
+        assert {"ETag", "Cache-Control", "Vary", "Content-Encoding"} <= set(ok)
+        assert ok["ETag"]["required"] is True
+        assert ok["Content-Encoding"]["schema"]["enum"] == ["gzip"]
+        assert responses["304"]["headers"]["ETag"]["required"] is True
+
+
+# --- HEAD ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/v1/models", {}),
+        ("/v1/models", {"Accept-Encoding": "gzip"}),
+        ("/v1/models", {"Accept-Encoding": "identity"}),
+        ("/v1/models?owned_by=google&capability=vision", {}),
+        ("/v1/models?owned_by=", {}),
+        ("/v1/models/gpt-4o", {}),
+        ("/v1/models/no-such-model", {}),
+        ("/v1/models", {"Authorization": "Bearer ar-wrong-key-0123456789"}),
+        ("/health", {}),
+        ("/not-a-route", {}),
+        ("/openapi.json", {}),
+    ],
+)
+def test_head_answers_like_get_without_the_body(
+    client: TestClient, path: str, headers: dict[str, str]
+) -> None:
+    get = client.get(path, headers=headers)
+    head = client.head(path, headers=headers)
+    assert head.status_code == get.status_code
+    assert head.content == b""
+
+    def comparable(headers: Mapping[str, str]) -> dict[str, str]:
+        return {k: v for k, v in headers.items() if k != "x-request-id"}
+
+    # Content-Length of the GET body included.
+    assert comparable(head.headers) == comparable(get.headers)
+    assert head.headers["x-request-id"]
+
+
+def test_other_methods_stay_405_naming_get_and_head(client: TestClient) -> None:
+    for method in ("POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"):
+        response = client.request(method, "/v1/models")
+        assert_openai_error(response, 405, code="method_not_allowed")
+        assert response.headers["allow"] == "GET, HEAD"
+
+
+# --- X-Content-Type-Options ------------------------------------------------------------------
+
+
+def test_every_response_says_nosniff(client: TestClient, anonymous: TestClient) -> None:
+    etag = client.get("/v1/models").headers["etag"]
+    responses = [
+        client.get("/v1/models"),
+        client.get("/v1/models", headers={"If-None-Match": etag}),  # 304
+        client.get("/v1/models?owned_by="),  # 400
+        anonymous.get("/v1/models"),  # 401
+        client.get("/v1/models/nope"),  # 404
+        client.get("/nope"),  # 404 unknown_url
+        client.post("/v1/models"),  # 405
+        client.head("/v1/models"),
+        anonymous.get("/health"),
+        anonymous.get("/openapi.json"),
+    ]
+    assert [r.status_code for r in responses] == [200, 304, 400, 401, 404, 404, 405, 200, 200, 200]
+    for response in responses:
+        assert response.headers["x-content-type-options"] == "nosniff", response.status_code
+        assert response.headers.get_list("x-content-type-options") == ["nosniff"]
+
+
+def test_a_crash_is_a_500_with_nosniff_and_one_request_id_and_head_drops_its_body() -> None:
+    def broken_catalog() -> CatalogSnapshot:
+        raise ZeroDivisionError("boom")
+
+    services = Services(
+        CatalogCache(None, bundled_snapshot=broken_catalog, ttl=60),
+        KeyVerifier(None, dev_key=DEV_KEY),
+    )
+    with api_client(services=services, key=None) as anonymous:
+        get, head = anonymous.get("/health"), anonymous.head("/health")
+    assert_openai_error(get, 500, code="internal_error")
+    for response in (get, head):
+        assert response.status_code == 500
+        assert response.headers.get_list("x-content-type-options") == ["nosniff"]
+        assert len(response.headers.get_list("x-request-id")) == 1
+    assert head.content == b""
+    assert head.headers["content-length"] == get.headers["content-length"]
+
+
+# --- gzip ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "gzip"),
+    [
+        ("gzip", True),
+        ("GZIP", True),
+        ("gzip, deflate, br", True),
+        ("br;q=1.0, gzip;q=0.8, *;q=0.1", True),
+        ("x-gzip", True),
+        ("*", True),
+        ("deflate, *;q=0.5", True),
+        ("gzip;q=0.001", True),
+        ("gzip;q=0", False),
+        ("gzip; q=0.000", False),
+        ("gzip;q=0, *", False),  # explicitly refused: `*` does not bring it back
+        ("*;q=0", False),
+        ("br, deflate", False),
+        ("identity", False),
+        ("", False),
+        ("gzip;q=0.5, identity;q=1", False),  # the client prefers identity
+        ("gzip;q=1, identity;q=0.5", True),
+        ("gzip;q=abc", False),  # a malformed weight counts as 0
+        ("gzip;q=2", False),
+        ("gzip;q=nan", False),
+        ("gzipped", False),
+        (",,;, gzip ;level=9", True),
+    ],
+)
+def test_accept_encoding_q_values(accept_encoding: str, gzip: bool) -> None:
+    assert _accepts_gzip(accept_encoding) is gzip
+
+
+def big_catalog() -> list[dict[str, object]]:
+    """A catalog whose list body is well over the gzip threshold, one model per provider."""
+    return [model_doc(f"model-{i}", owned_by=f"provider-{i}") for i in range(20)]
+
+
+@pytest.fixture
+def compressions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Sizes of every body compressed from now on."""
+    sizes: list[int] = []
+    compress: Callable[..., bytes] = zlib.compress
+
+    def counting(data: bytes, /, *args: int, **kwargs: int) -> bytes:
+        sizes.append(len(data))
+        return compress(data, *args, **kwargs)
+
+    monkeypatch.setattr(zlib, "compress", counting)
+    return sizes
+
+
+def test_gzip_when_accepted_with_its_own_etag_compressed_once(compressions: list[int]) -> None:
+    with api_client(services=make_services(memory_catalog(big_catalog()))) as client:
+        plain = client.get("/v1/models", headers={"Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers
+        assert len(plain.content) >= 1024
+        for _ in range(3):
+            gzipped = client.get("/v1/models", headers={"Accept-Encoding": "gzip, br"})
+            assert gzipped.headers["content-encoding"] == "gzip"
+            assert gzipped.json() == plain.json()  # httpx decoded it
+            assert int(gzipped.headers["content-length"]) < len(plain.content) / 3
+            assert gzipped.headers["etag"] == plain.headers["etag"][:-1] + '-gzip"'
+            assert (
+                gzipped.headers["vary"] == plain.headers["vary"] == "Authorization, Accept-Encoding"
+            )
+            refused = client.get("/v1/models", headers={"Accept-Encoding": "gzip;q=0"})
+            assert "content-encoding" not in refused.headers
+            assert refused.headers["etag"] == plain.headers["etag"]
+    assert compressions == [len(plain.content)]  # once per body of a catalog version
+
+
+def test_a_small_body_is_never_gzipped(client: TestClient, compressions: list[int]) -> None:
+    response = client.get("/v1/models/gpt-4o", headers={"Accept-Encoding": "gzip"})
+    assert len(response.content) < 1024
+    assert "content-encoding" not in response.headers
+    assert not response.headers["etag"].endswith('-gzip"')
+    assert response.headers["vary"] == "Authorization, Accept-Encoding"
+    assert compressions == []
+
+
+@pytest.mark.parametrize("accept_encoding", ["gzip", "identity"])
+def test_if_none_match_matches_either_encodings_etag(accept_encoding: str) -> None:
+    with api_client(services=make_services(memory_catalog(big_catalog()))) as client:
+        plain = client.get("/v1/models", headers={"Accept-Encoding": "identity"}).headers["etag"]
+        gzip = client.get("/v1/models", headers={"Accept-Encoding": "gzip"}).headers["etag"]
+        assert gzip != plain
+        sent = gzip if accept_encoding == "gzip" else plain
+        for if_none_match, echoed in [
+            (plain, plain),
+            (gzip, gzip),
+            (f"W/{gzip}", gzip),
+            (f'"other", {plain}', plain),
+            ("*", sent),
+        ]:
+            response = client.get(
+                "/v1/models",
+                headers={"Accept-Encoding": accept_encoding, "If-None-Match": if_none_match},
+            )
+            assert response.status_code == 304, if_none_match
+            assert response.content == b""
+            # The validator of the copy the client holds; no Content-Encoding on a 304.
+            assert response.headers["etag"] == echoed
+            assert "content-encoding" not in response.headers
+            assert response.headers["vary"] == "Authorization, Accept-Encoding"
+        stale = client.get(
+            "/v1/models", headers={"Accept-Encoding": accept_encoding, "If-None-Match": '"x"'}
+        )
+        assert stale.status_code == 200
+        assert stale.headers["etag"] == sent

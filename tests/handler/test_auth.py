@@ -1,17 +1,27 @@
-"""Bearer-key auth over HTTP: fail closed, OpenAI-shaped 401s, 503 when keys cannot be checked.
+"""Bearer-key auth over HTTP: fail closed, OpenAI-shaped 401s, 503 when keys cannot be checked;
+junk refused without a keys-table read, whatever characters it holds.
 
 How keys are made, stored and verified (caching, revocation, outages) is tested in tests/apikeys.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import asyncio
+import inspect
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from fastapi.security import HTTPAuthorizationCredentials
 
-from handler.errors import RETRY_AFTER_SECONDS
+from apikeys.material import hash_key
+from apikeys.verifier import KeyVerifier
+from catalog.cache import CatalogCache
+from handler.auth import require_api_key
+from handler.deps import Services
+from handler.errors import RETRY_AFTER_SECONDS, APIError
 from handler.settings import Settings
-from tests.support.fake_keys import FakeKeyLookup
+from tests.support.fake_keys import FakeKeyLookup, legacy_key, make_key
+from tests.support.fakes import CallCounter, FakeClock
 from tests.support.http import api_client, assert_openai_error
 from tests.support.services import make_services
 
@@ -21,7 +31,18 @@ if TYPE_CHECKING:
 
     from awsclients import AwsClients
 
-STORED_KEY = "ar-stored-key-abcdefghijklmnop"
+STORED_KEY = make_key("stored-key")
+# Authorization headers whose token cannot be a key (as bytes: what reaches the ASGI app).
+JUNK_HEADERS = [
+    b"Bearer x",
+    b"Bearer sk-proj-" + b"a" * 48,
+    b"Bearer ar-" + b"a" * 42 + b".",  # the length of a key issued before checksums
+    b"Bearer " + STORED_KEY[:-1].encode() + (b"0" if STORED_KEY[-1] != "0" else b"1"),
+    b"Bearer ar-" + "\u00e9".encode() * 43,  # UTF-8, read back as Latin-1: mojibake
+    b"Bearer ar-\xff\xfe" + b"a" * 41,
+    b"Bearer ar-\x01\x1b[31m" + b"a" * 38,
+    b"Bearer \x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f",
+]
 
 
 @pytest.mark.parametrize(
@@ -90,6 +111,128 @@ def test_a_revoked_key_is_refused_like_an_unknown_one() -> None:
     error = assert_openai_error(response, 401, code="invalid_api_key")
     assert error["message"].startswith("Incorrect API key provided: ar-sto***.")
     assert response.headers["www-authenticate"] == "Bearer"
+
+
+def services_over(keys: FakeKeyLookup, **options: Any) -> Services:
+    """The bundled catalog, and a verifier of `keys` (no dev key) with these options."""
+    return Services(CatalogCache(None, ttl=60), KeyVerifier(keys, **options))
+
+
+@pytest.mark.parametrize("authorization", JUNK_HEADERS)
+def test_a_token_that_cannot_be_a_key_is_401_without_a_keys_table_read(
+    authorization: bytes,
+) -> None:
+    keys = FakeKeyLookup()
+    keys.add(STORED_KEY)
+    with api_client(services=services_over(keys), key=None) as client:
+        response = client.get("/v1/models", headers={b"Authorization": authorization})
+        error = assert_openai_error(response, 401, code="invalid_api_key")
+        assert error["message"].startswith("Incorrect API key provided: ")
+        assert error["message"].endswith(". Check the key, or create a new one.")
+        assert response.headers["www-authenticate"] == "Bearer"
+        keys.unavailable = True  # no read, so no 503 either
+        response = client.get("/v1/models", headers={b"Authorization": authorization})
+        assert_openai_error(response, 401, code="invalid_api_key")
+    assert keys.gets == 0
+
+
+def test_only_printable_ascii_of_a_wrong_key_is_echoed() -> None:
+    with api_client(services=services_over(FakeKeyLookup()), key=None) as client:
+        for authorization, shown in (
+            (b"Bearer ar-\x01\x1b[31m" + b"a" * 38, "***"),
+            (b"Bearer \xc3\xa9" + b"a" * 20, "***"),
+            (b"Bearer ar-wrong-key-123456", "ar-wro***"),
+        ):
+            response = client.get("/v1/models", headers={b"Authorization": authorization})
+            error = assert_openai_error(response, 401, code="invalid_api_key")
+            assert error["message"].startswith(f"Incorrect API key provided: {shown}.")
+
+
+@pytest.mark.parametrize(
+    "credentials", ["ar-\ud800" + "a" * 42, "\udcff", "ar-" + "\u00e9" * 43, "ar-\x00\n"]
+)
+def test_any_str_from_the_event_gives_a_clean_401(credentials: str) -> None:
+    """Under Mangum a header value is a str decoded from the event: even a lone surrogate gets
+    a 401 from the dependency, never an exception of another kind."""
+    keys = FakeKeyLookup()
+    verifier = KeyVerifier(keys, dev_key="a developer's key")
+    bearer = HTTPAuthorizationCredentials(scheme="Bearer", credentials=credentials)
+    request: Any = type("Request", (), {"headers": {"authorization": f"Bearer {credentials}"}})()
+    loop = asyncio.new_event_loop()  # not asyncio.run: it would unset the thread's loop
+    try:
+        with pytest.raises(APIError) as raised:
+            loop.run_until_complete(require_api_key(request, bearer, verifier))
+    finally:
+        loop.close()
+    assert raised.value.status == 401
+    assert raised.value.headers == {"WWW-Authenticate": "Bearer"}
+    assert raised.value.message.startswith("Incorrect API key provided: ")
+    assert keys.gets == 0
+
+
+def test_junk_never_reaches_the_keys_table_on_the_wire(
+    aws: AwsClients, dynamodb: DynamoDBClient, keys_table: str
+) -> None:
+    from apikeys.store import ApiKeyStore
+
+    key, _ = ApiKeyStore(keys_table, dynamodb=lambda: dynamodb).create("ci")
+    wire = CallCounter(dynamodb)
+    with api_client(Settings(api_keys_table=keys_table), aws=aws, key=None) as client:
+        for authorization in JUNK_HEADERS:
+            response = client.get("/v1/models", headers={b"Authorization": authorization})
+            assert_openai_error(response, 401, code="invalid_api_key")
+        assert wire.count("GetItem") == 0
+        typo = key[:20] + ("A" if key[20] != "A" else "B") + key[21:]
+        response = client.get("/v1/models", headers={"Authorization": f"Bearer {typo}"})
+        assert_openai_error(response, 401, code="invalid_api_key")
+        assert wire.count("GetItem") == 0  # the checksum caught the typo
+        for _ in range(3):
+            ok = client.get("/v1/models", headers={"Authorization": f"Bearer {key}"})
+            assert ok.status_code == 200
+        assert wire.count("GetItem") == 1
+
+
+def test_a_key_issued_before_checksums_still_works(
+    aws: AwsClients, dynamodb: DynamoDBClient, keys_table: str
+) -> None:
+    old = legacy_key()
+    dynamodb.put_item(
+        TableName=keys_table,
+        Item={
+            "key_hash": {"S": hash_key(old)},
+            "prefix": {"S": old[:11]},
+            "name": {"S": "from before"},
+            "tier": {"S": "default"},
+            "status": {"S": "active"},
+            "created_at": {"S": "2025-06-01T00:00:00+00:00"},
+        },
+    )
+    wire = CallCounter(dynamodb)
+    with api_client(Settings(api_keys_table=keys_table), aws=aws, key=old) as client:
+        assert client.get("/v1/models").status_code == 200
+    assert wire.count("GetItem") == 1
+
+
+def test_during_the_backoff_an_unchecked_key_is_503_at_once_and_a_verified_one_works() -> None:
+    clock = FakeClock(1000.0)
+    keys = FakeKeyLookup(clock=clock, latency=1.4)
+    keys.add(STORED_KEY)
+    other = make_key("other")
+    services = services_over(keys, clock=clock)
+    with api_client(services=services, key=STORED_KEY) as client:
+        assert client.get("/v1/models").status_code == 200
+        keys.unavailable = True
+        clock.now += 60  # past the TTL: the next request asks the table, which fails
+        assert client.get("/v1/models").status_code == 200
+        gets = keys.gets
+        response = client.get("/v1/models", headers={"Authorization": f"Bearer {other}"})
+        assert_openai_error(response, 503, code="service_unavailable", type="server_error")
+        assert "www-authenticate" not in response.headers
+        assert client.get("/v1/models").status_code == 200
+        assert keys.gets == gets  # neither request called the table
+    # A client that honours Retry-After comes back once the verifier tries the table again.
+    backoff = inspect.signature(KeyVerifier).parameters["failure_backoff"].default
+    assert int(response.headers["retry-after"]) == RETRY_AFTER_SECONDS >= backoff
 
 
 def test_keys_table_outage_is_503_with_retry_after_not_401() -> None:

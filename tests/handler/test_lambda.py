@@ -1,4 +1,5 @@
-"""The deployed Lambda entry point with API Gateway events: every file in events/, and edge cases.
+"""The deployed Lambda entry point with API Gateway events: every file in events/, and edge cases
+(malformed and foreign events, HEAD, gzip as API Gateway receives it).
 
 Every event goes through the real module-level `handler.api.lambda_handler`, its app given the
 services `sam local invoke --env-vars events/env.json` would build.
@@ -6,13 +7,16 @@ services `sam local invoke --env-vars events/env.json` would build.
 
 from __future__ import annotations
 
+import base64
 import copy
+import gzip
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from handler import api
 from handler.api import lambda_handler
 from handler.deps import Services
 from handler.settings import Settings
@@ -39,8 +43,24 @@ def load(name: str) -> dict[str, Any]:
     return event
 
 
-def invoke(event: dict[str, Any]) -> dict[str, Any]:
+def invoke(event: Any) -> dict[str, Any]:
     return lambda_handler(event, LambdaContext())
+
+
+def headers_of(response: dict[str, Any]) -> dict[str, str]:
+    return {k.lower(): v for k, v in (response.get("headers") or {}).items()}
+
+
+def body_of(response: dict[str, Any]) -> bytes:
+    """The body as the client receives it: API Gateway decodes base64, the client gunzips."""
+    body: bytes = (
+        base64.b64decode(response["body"])
+        if response["isBase64Encoded"]
+        else response["body"].encode()
+    )
+    if headers_of(response).get("content-encoding") == "gzip":
+        body = gzip.decompress(body)
+    return body
 
 
 @pytest.fixture
@@ -70,19 +90,22 @@ def test_every_event_file_is_listed_in_the_manifest() -> None:
 def test_event_file_answers_with_its_expected_status(name: str) -> None:
     response = invoke(load(name))
     assert response["statusCode"] == EXPECTED[name]["status"], response
-    body = json.loads(response["body"])
+    body = json.loads(body_of(response))
     if response["statusCode"] >= 400:
         assert set(body["error"]) == {"message", "type", "param", "code"}
-    headers = {k.lower(): v for k, v in response.get("headers", {}).items()}
+    headers = headers_of(response)
     request_id = load(name)["requestContext"]["requestId"]
     assert headers["x-request-id"] == request_id  # API Gateway's id, so logs line up
+    assert headers["x-content-type-options"] == "nosniff"
 
 
 @pytest.mark.usefixtures("sam_local_env")
-@pytest.mark.parametrize("name", ["list-models.json", "list-models-rest-v1.json"])
+@pytest.mark.parametrize(
+    "name", ["list-models.json", "list-models-rest-v1.json", "list-models-gzip.json"]
+)
 def test_list_through_http_api_v2_and_rest_v1(name: str) -> None:
     response = invoke(load(name))
-    data = json.loads(response["body"])["data"]
+    data = json.loads(body_of(response))["data"]
     assert [(m["id"], m["owned_by"], m["context_length"]) for m in data] == SEED_MODELS
 
 
@@ -141,21 +164,278 @@ def test_a_double_encoded_slash_is_decoded_once_only(template: str) -> None:
     assert "'meta-llama%2Fllama-3.1-70b-instruct'" in error["message"]
 
 
+def assert_unsupported_event(response: dict[str, Any]) -> None:
+    assert response["statusCode"] == 400, response
+    assert response["isBase64Encoded"] is False
+    error = json.loads(response["body"])["error"]
+    assert set(error) == {"message", "type", "param", "code"}
+    assert (error["type"], error["code"]) == ("invalid_request_error", "unsupported_event")
+    headers = headers_of(response)
+    assert headers["content-type"] == "application/json"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-request-id"]
+
+
 @pytest.mark.usefixtures("sam_local_env")
 @pytest.mark.parametrize(
     "event",
     [
         {},
+        None,
+        [],
+        "GET /v1/models",
+        7,
         {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}},
         {"Records": [{"eventSource": "aws:sqs", "body": "x"}]},
+        {"Records": [{"cf": {"request": {"uri": "/v1/models", "method": "GET"}}}]},  # @Edge
+        {  # an Application Load Balancer's
+            "requestContext": {"elb": {"targetGroupArn": "arn:aws:elasticloadbalancing:x"}},
+            "httpMethod": "GET",
+            "path": "/v1/models",
+            "headers": {},
+            "body": "",
+            "isBase64Encoded": False,
+        },
     ],
 )
 def test_a_non_http_event_gets_a_clean_error_not_a_crash(
-    event: dict[str, Any], caplog: pytest.LogCaptureFixture
+    event: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    response = invoke(event)
-    assert response["statusCode"] == 400
-    assert json.loads(response["body"])["error"]["code"] == "unsupported_event"
-    assert "not an API Gateway request" in caplog.text
+    assert_unsupported_event(invoke(event))
+    assert "not an API Gateway request we can serve" in caplog.text
     # and the container still serves HTTP afterwards
     assert invoke(load("health.json"))["statusCode"] == 200
+
+
+def v2(**changes: Any) -> dict[str, Any]:
+    """list-models.json (HTTP API 2.0) with these top-level keys set."""
+    event = load("list-models.json")
+    event.update(changes)
+    return event
+
+
+def v1(**changes: Any) -> dict[str, Any]:
+    """list-models-rest-v1.json (REST API) with these top-level keys set."""
+    event = load("list-models-rest-v1.json")
+    event.update(changes)
+    return event
+
+
+def with_path(event: dict[str, Any], path: list[str], value: Any) -> dict[str, Any]:
+    """`event` with the value at `path` replaced (`...`: removed)."""
+    target = event
+    for key in path[:-1]:
+        target = target[key]
+    if value is ...:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return event
+
+
+MALFORMED = {
+    # The issue's list.
+    "headers null (2.0)": v2(headers=None),
+    "an int header value": with_path(v2(), ["headers", "x-forwarded-port"], 443),
+    "rawQueryString null": v2(rawQueryString=None),
+    "no requestContext.http": with_path(v2(), ["requestContext", "http"], ...),
+    "version 3.0": v2(version="3.0"),
+    "version null": v2(version=None),
+    "invalid base64 body": v2(body="not base64!", isBase64Encoded=True),
+    "non-ASCII base64 body": v2(body="aGVsbG8=é", isBase64Encoded=True),
+    "surrogate in Authorization": with_path(v2(), ["headers", "authorization"], "Bearer \ud800"),
+    # HTTP API 2.0, more.
+    "requestContext not an object": v2(requestContext="x"),
+    "http.method missing": with_path(v2(), ["requestContext", "http", "method"], ...),
+    "http.method a number": with_path(v2(), ["requestContext", "http", "method"], 1),
+    "http.method a list": with_path(v2(), ["requestContext", "http", "method"], ["GET"]),
+    "http.method not a token": with_path(v2(), ["requestContext", "http", "method"], "G T"),
+    "http.path null": with_path(v2(), ["requestContext", "http", "path"], None),
+    "http.path a surrogate": with_path(v2(), ["requestContext", "http", "path"], "/v1/\udfff"),
+    "http.sourceIp missing": with_path(v2(), ["requestContext", "http", "sourceIp"], ...),
+    "headers a list": v2(headers=[["authorization", "Bearer x"]]),
+    "a header value a list": with_path(v2(), ["headers", "accept"], ["a", "b"]),
+    "a header value null": with_path(v2(), ["headers", "accept"], None),
+    "a surrogate header name": with_path(v2(), ["headers", "x-\ud800"], "1"),
+    "Host port not a number": with_path(v2(), ["headers", "host"], "example.com:https"),
+    "Host with two colons": with_path(v2(), ["headers", "host"], "[::1]:443"),
+    "X-Forwarded-Port not a number": with_path(v2(), ["headers", "x-forwarded-port"], "443a"),
+    "rawQueryString a number": v2(rawQueryString=1),
+    "rawQueryString a surrogate": v2(rawQueryString="owned_by=\ud800"),
+    "rawPath a list": v2(rawPath=["/v1/models"]),
+    "cookies a string": v2(cookies="a=b"),
+    "a cookie a number": v2(cookies=["a=b", 1]),
+    "body a number": v2(body=12),
+    "body an object": v2(body={"a": 1}),
+    "body a surrogate": v2(body="\ud800"),
+    "isBase64Encoded a string": v2(isBase64Encoded="true"),
+    # REST API / payload 1.0.
+    "version 1.0 without httpMethod": v2(version="1.0"),
+    "no resource, no version": with_path(v1(), ["resource"], ...),
+    "httpMethod null": v1(httpMethod=None),
+    "path a number": v1(path=404),
+    "identity null": with_path(v1(), ["requestContext", "identity"], None),
+    "identity.sourceIp a number": with_path(v1(), ["requestContext", "identity", "sourceIp"], 1),
+    "multiValueHeaders a list": v1(multiValueHeaders=[["Accept", "x"]]),
+    "a multiValueHeaders value a string": with_path(v1(), ["multiValueHeaders", "Accept"], "x"),
+    "a multiValueHeaders item a number": with_path(v1(), ["multiValueHeaders", "Accept"], [1]),
+    "two Hosts with ports": with_path(v1(), ["multiValueHeaders", "Host"], ["a:1", "b:2"]),
+    "queryStringParameters a list": v1(queryStringParameters=["owned_by"]),
+    "a query value a number": v1(queryStringParameters={"owned_by": 1}),
+    "a query value a surrogate": v1(queryStringParameters={"owned_by": "\udc80"}),
+    "multiValueQueryStringParameters a string": v1(multiValueQueryStringParameters="x"),
+    "a multi query value a string": v1(multiValueQueryStringParameters={"owned_by": "openai"}),
+}
+
+
+@pytest.mark.usefixtures("sam_local_env")
+@pytest.mark.parametrize("name", MALFORMED)
+def test_a_malformed_api_gateway_event_gets_unsupported_event(
+    name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    event = copy.deepcopy(MALFORMED[name])
+    assert_unsupported_event(invoke(event))
+    assert "not an API Gateway request we can serve" in caplog.text
+    assert "Bearer ar-dev-local-key" not in caplog.text  # header values are never logged
+    assert "ar-dev-local-key" not in caplog.text
+    good = invoke(load("list-models.json"))
+    assert good["statusCode"] == 200
+
+
+@pytest.mark.usefixtures("sam_local_env")
+def test_the_request_id_of_a_malformed_event_is_api_gateways_or_the_invocations() -> None:
+    response = invoke(v2(headers=None))
+    assert headers_of(response)["x-request-id"] == "RxT2fgZ8IAMEVxw="
+    response = invoke({"requestContext": {"requestId": "bad id\r\n"}})
+    assert headers_of(response)["x-request-id"] == LambdaContext.aws_request_id
+
+
+WELL_FORMED = {
+    "no headers at all (2.0)": (with_path(v2(), ["headers"], ...), 401),
+    "no rawQueryString": (with_path(v2(), ["rawQueryString"], ...), 200),
+    "cookies": (v2(cookies=["a=b", "c=d"]), 200),
+    "a base64 body": (v2(body=base64.b64encode(b"{}").decode(), isBase64Encoded=True), 200),
+    "an empty base64 body": (v2(body="", isBase64Encoded=True), 200),
+    "a text body": (v2(body="hello", isBase64Encoded=False), 200),
+    "isBase64Encoded null": (v2(body=None, isBase64Encoded=None), 200),
+    "non-ASCII header value": (with_path(v2(), ["headers", "user-agent"], "café ☕"), 200),
+    "Host with a port": (with_path(v2(), ["headers", "host"], "localhost:3000"), 200),
+    "payload 1.0": (v1(version="1.0"), 200),
+    "REST: headers null": (v1(headers=None), 200),
+    "REST: multiValueHeaders null": (v1(multiValueHeaders=None), 200),
+    "REST: query": (
+        v1(
+            queryStringParameters={"owned_by": "google"},
+            multiValueQueryStringParameters={"owned_by": ["google"]},
+        ),
+        200,
+    ),
+    "REST: identity absent": (with_path(v1(), ["requestContext", "identity"], ...), 200),
+    "a lowercase method": (with_path(v2(), ["requestContext", "http", "method"], "get"), 405),
+    "an unknown method": (with_path(v2(), ["requestContext", "http", "method"], "BREW"), 405),
+    "a surrogate request id": (with_path(v2(), ["requestContext", "requestId"], "\ud800"), 200),
+}
+
+
+@pytest.mark.usefixtures("sam_local_env")
+@pytest.mark.parametrize("name", WELL_FORMED)
+def test_unusual_but_well_formed_events_are_served(name: str) -> None:
+    event, status = WELL_FORMED[name]
+    response = invoke(copy.deepcopy(event))
+    assert response["statusCode"] == status, response
+    if status >= 400:
+        assert json.loads(response["body"])["error"]["code"] != "unsupported_event"
+    headers = headers_of(response)
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-request-id"].isascii()
+
+
+@pytest.mark.usefixtures("sam_local_env")
+def test_an_event_mangum_cannot_adapt_is_still_unsupported_event(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Should the shape check miss a case, what Mangum raises is the same clean 400."""
+    monkeypatch.setattr(api, "_check_event", lambda event: None)
+    assert_unsupported_event(invoke(v2(headers=None)))
+    assert "Mangum raised AttributeError at api_gateway.py:" in caplog.text
+    assert invoke(load("list-models.json"))["statusCode"] == 200
+
+
+@pytest.mark.usefixtures("sam_local_env")
+def test_a_failure_to_run_the_app_is_a_json_500_not_a_400(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Mangum's event loop failing is our fault, not the event's: 500, logged with traceback."""
+
+    class BrokenCycle:
+        def __init__(self, scope: dict[str, Any], body: bytes) -> None:
+            pass
+
+        def __call__(self, app: object) -> dict[str, Any]:
+            raise RuntimeError("There is no current event loop")
+
+    monkeypatch.setattr(api, "HTTPCycle", BrokenCycle)
+    response = invoke(load("list-models.json"))
+    assert response["statusCode"] == 500
+    error = json.loads(response["body"])["error"]
+    assert (error["type"], error["code"]) == ("server_error", "internal_error")
+    assert headers_of(response)["x-request-id"] == "RxT2fgZ8IAMEVxw="
+    assert headers_of(response)["x-content-type-options"] == "nosniff"
+    assert "could not run the app" in caplog.text
+    monkeypatch.undo()
+    assert invoke(load("list-models.json"))["statusCode"] == 200
+
+
+# --- HEAD and gzip, as API Gateway receives them ---------------------------------------------
+
+
+def head_of(event: dict[str, Any]) -> dict[str, Any]:
+    event = copy.deepcopy(event)
+    if "httpMethod" in event:
+        event["httpMethod"] = "HEAD"
+    else:
+        event["requestContext"]["http"]["method"] = "HEAD"
+    return event
+
+
+@pytest.mark.usefixtures("sam_local_env")
+@pytest.mark.parametrize("name", API_EVENTS)
+def test_head_through_lambda_has_no_body_and_the_gets_headers(name: str) -> None:
+    get, head = invoke(load(name)), invoke(head_of(load(name)))
+    assert head["statusCode"] == get["statusCode"]
+    assert head["body"] == ""
+    assert head["isBase64Encoded"] is False
+    assert headers_of(head) == headers_of(get)
+    raw = base64.b64decode(get["body"]) if get["isBase64Encoded"] else get["body"].encode()
+    assert headers_of(head)["content-length"] == str(len(raw))
+
+
+@pytest.mark.usefixtures("sam_local_env")
+def test_gzip_reaches_api_gateway_base64_encoded() -> None:
+    """Mangum base64-encodes the gzip bytes; API Gateway decodes them; the client gunzips."""
+    response = invoke(load("list-models-gzip.json"))
+    assert response["statusCode"] == 200
+    assert response["isBase64Encoded"] is True
+    headers = headers_of(response)
+    assert headers["content-encoding"] == "gzip"
+    assert headers["content-type"] == "application/json"
+    assert headers["etag"].endswith('-gzip"')
+    assert headers["vary"] == "Authorization, Accept-Encoding"
+    compressed = base64.b64decode(response["body"])
+    assert headers["content-length"] == str(len(compressed))
+    plain = invoke(load("list-models.json"))
+    assert plain["isBase64Encoded"] is False
+    assert gzip.decompress(compressed) == plain["body"].encode()
+    assert headers["etag"] == headers_of(plain)["etag"][:-1] + '-gzip"'
+
+
+@pytest.mark.usefixtures("sam_local_env")
+def test_gzip_through_a_rest_api_event() -> None:
+    event = load("list-models-rest-v1.json")
+    event["headers"]["Accept-Encoding"] = "gzip"
+    event["multiValueHeaders"]["Accept-Encoding"] = ["gzip"]
+    response = invoke(event)
+    assert response["isBase64Encoded"] is True
+    assert headers_of(response)["content-encoding"] == "gzip"
+    data = json.loads(body_of(response))["data"]
+    assert [(m["id"], m["owned_by"], m["context_length"]) for m in data] == SEED_MODELS

@@ -279,9 +279,9 @@ def test_the_api_serves_a_new_sync_within_one_ttl(
         assert api.get("/v1/models/gpt-4o").json()["context_length"] == 128000
         assert calls.calls == []
 
-        clock.now = ttl  # the TTL ran out: one GetItem sees version 2, one Query reads it
+        clock.now = ttl  # the TTL ran out: one GetItem sees version 2, one BatchGetItem reads it
         assert api.get("/v1/models/gpt-4o").json()["context_length"] == 256000
-        assert calls.calls == ["GetItem", "Query"]
+        assert calls.calls == ["GetItem", "BatchGetItem"]
         assert api.get("/health").json()["catalog"] == {
             "source": "dynamodb",
             "version": 2,

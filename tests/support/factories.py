@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from catalog.dynamodb import DynamoDBCatalogStore
 from catalog.schema import Model
-from catalog.store import StoredEntry, catalog_digest
+from catalog.store import CatalogDocument
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -44,28 +44,31 @@ def make_model(model_id: str, **overrides: Any) -> Model:
     return Model.model_validate(model_doc(model_id, **overrides))
 
 
-def entries(docs: list[dict[str, Any]]) -> dict[str, StoredEntry]:
-    """Documents as the entries a sync would publish, in this order."""
-    return {doc["id"]: StoredEntry(position, doc) for position, doc in enumerate(docs)}
-
-
 def publish(
     client: DynamoDBClient, table: str, docs: list[dict[str, Any]], *, version: int | None = None
 ) -> int:
-    """Write docs as the published catalog (replacing what was there) and advance the version."""
+    """Publish docs as the catalog, as a sync does (chunks, pointer, clean-up), without its
+    diff or guard; returns the version. `version`: jump to that version instead of the next."""
     store = DynamoDBCatalogStore(table, dynamodb=lambda: client)
-    current = store.read_entries()
-    wanted = entries(docs)
-    store.write_entries(wanted, [model_id for model_id in current if model_id not in wanted])
-    expected = store.read_version()
-    if version is not None:
-        # Jump to a chosen version: set it directly.
-        client.put_item(
-            TableName=table,
-            Item={"pk": {"S": "catalog"}, "sk": {"S": "meta"}, "version": {"N": str(version)}},
-        )
-        return version
-    return store.advance_version(expected, count=len(docs), digest=catalog_digest(wanted))
+    document = CatalogDocument.of(docs)
+    pointer = store.read_pointer()
+    if version is None:
+        written = store.write_version(document, version=(pointer.version if pointer else 0) + 1)
+        store.clean_up(store.move_pointer(pointer, written))
+        return written.version
+    written = store.write_version(document, version=version)
+    client.put_item(
+        TableName=table,
+        Item={
+            "pk": {"S": "catalog"},
+            "sk": {"S": "meta"},
+            "version": {"N": str(version)},
+            "digest": {"S": written.digest},
+            "chunks": {"N": str(written.chunks)},
+            "count": {"N": str(written.count)},
+        },
+    )
+    return version
 
 
 def published_ids(client: DynamoDBClient, table: str) -> list[str]:

@@ -8,9 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from apikeys.verifier import KeyVerifier
 from catalog.cache import CatalogCache
-from catalog.store import catalog_digest
 from handler.deps import Services
-from tests.support.factories import entries
 from tests.support.http import DEV_KEY
 from tests.support.memory_store import InMemoryCatalogStore
 
@@ -22,9 +20,7 @@ if TYPE_CHECKING:
 def memory_catalog(docs: list[dict[str, Any]]) -> InMemoryCatalogStore:
     """An in-memory store with `docs` published, in this order, as version 1."""
     store = InMemoryCatalogStore()
-    wanted = entries(docs)
-    store.write_entries(wanted, [])
-    store.advance_version(None, count=len(wanted), digest=catalog_digest(wanted))
+    store.publish(docs)
     return store
 
 

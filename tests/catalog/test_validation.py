@@ -1,0 +1,593 @@
+"""Validation is the sync's contract: what `parse_catalog_json` accepts, the sync can write and
+the API can serve; anything else is InvalidCatalog listing every problem, and never another
+exception, whatever the bytes."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from catalog.errors import InvalidCatalog
+from catalog.schema import (
+    MAX_CONTEXT_LENGTH,
+    MAX_DEPTH,
+    MAX_DOCUMENT_BYTES,
+    MAX_EXTRA_FIELDS,
+    MAX_EXTRA_KEY_LENGTH,
+    MAX_LIST_BYTES,
+    MAX_MODEL_BYTES,
+    MAX_MODELS,
+    MAX_PROBLEMS,
+    MAX_PROBLEMS_PER_MODEL,
+    MAX_SAFE_INTEGER,
+    MAX_STRING_LENGTH,
+    Model,
+    list_size,
+    parse_catalog_json,
+    served_list_size,
+    wire_json,
+)
+from catalog.snapshot import CatalogSnapshot
+from tests.support.factories import model_doc
+
+ORIGIN = "models.json"
+
+
+def document(*entries: Any) -> bytes:
+    """A catalog document of these entries, as a file holds it. `json.dumps` writes NaN and
+    Infinity literals, escapes lone surrogates as `\\udXXX` and writes any integer."""
+    return json.dumps({"object": "list", "data": list(entries)}).encode()
+
+
+def problems_of(raw: bytes) -> list[str]:
+    """The problems InvalidCatalog lists for `raw`; any other exception fails the test."""
+    try:
+        models = parse_catalog_json(raw, origin=ORIGIN)
+    except InvalidCatalog as exc:
+        return exc.problems
+    pytest.fail(f"accepted {len(models)} model(s)")
+
+
+def nested(levels: int, inner: Any = 1) -> Any:
+    value = inner
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def filler(count: int, length: int) -> dict[str, str]:
+    """`count` extra fields of `length` characters each."""
+    return {f"field{index:02}": "x" * length for index in range(count)}
+
+
+# Each case: the raw document, and fragments that one problem must all contain (which model,
+# which field, and what is wrong).
+CASES: list[tuple[str, bytes, list[str]]] = [
+    # -- numbers the sync could not write or a client could not read exactly ----------------
+    (
+        "context_length 2**130",
+        document(model_doc("m", context_length=2**130)),
+        ["data[0] (m).context_length", "less than or equal to"],
+    ),
+    (
+        "created past 2**53-1",
+        document(model_doc("m", created=2**53)),
+        ["data[0] (m).created", str(MAX_SAFE_INTEGER)],
+    ),
+    (
+        "a 100,000-digit integer literal",
+        document(model_doc("m", created=7)).replace(
+            b'"created": 7', b'"created": ' + b"9" * 100_000
+        ),
+        ["data[0] (m).created", "less than or equal to"],
+    ),
+    (
+        "2**130 in an extra field",
+        document(model_doc("m", pricing={"tiers": [1, 2**130]})),
+        ["data[0] (m).pricing.tiers.1", "integer out of range"],
+    ),
+    (
+        "-2**53 in an extra field",
+        document(model_doc("m", offset=-(2**53))),
+        ["data[0] (m).offset", "integer out of range"],
+    ),
+    (
+        "float 1e300 for context_length",
+        document(model_doc("m", context_length=1e300)),
+        ["data[0] (m).context_length", "valid integer"],
+    ),
+    (
+        "float 1e400 (infinite) in an extra field",
+        document(model_doc("m", score=1.5)).replace(b"1.5", b"1e400"),
+        ["data[0] (m).score", "not a JSON number"],
+    ),
+    (
+        "NaN literal for context_length",
+        document(model_doc("m", context_length=math.nan)),
+        ["data[0] (m).context_length", "valid integer"],
+    ),
+    (
+        "NaN literal in an extra field",
+        document(model_doc("m", score=math.nan)),
+        ["data[0] (m).score", "NaN is not a JSON number"],
+    ),
+    (
+        "Infinity literal in an extra field",
+        document(model_doc("m", limits={"rpm": math.inf})),
+        ["data[0] (m).limits.rpm", "Infinity"],
+    ),
+    (
+        "-Infinity literal in an extra list",
+        document(model_doc("m", bounds=[0, -math.inf])),
+        ["data[0] (m).bounds.1", "Infinity"],
+    ),
+    # -- strings that are not UTF-8 ----------------------------------------------------------
+    (
+        "lone surrogate in an extra value",
+        document(model_doc("m", description="caf\ud800")),
+        ["data[0] (m).description", "lone surrogate"],
+    ),
+    (
+        "lone surrogate in an extra field's name",
+        document(model_doc("m", **{"note\udc80": "x"})),
+        ["data[0] (m).note\\udc80", "lone surrogate"],
+    ),
+    (
+        "lone surrogate in a nested key",
+        document(model_doc("m", meta={"\ud83d": 1})),
+        ["data[0] (m).meta.\\ud83d", "lone surrogate"],
+    ),
+    (
+        "lone surrogate in the id",
+        document(model_doc("gpt\ud800")),
+        ["data[0] (gpt\\ud800).id"],
+    ),
+    (
+        "lone surrogate in owned_by",
+        document(model_doc("m", owned_by="open\udfffai")),
+        ["data[0] (m).owned_by"],
+    ),
+    (
+        "lone surrogate in a capabilities key",
+        document(
+            model_doc("m", capabilities={"vision": True, "function_calling": True, "\ud800": 1})
+        ),
+        ["data[0] (m).capabilities", "unknown field"],
+    ),
+    # -- strict JSON types -------------------------------------------------------------------
+    (
+        "true for context_length",
+        document(model_doc("m", context_length=True)),
+        ["data[0] (m).context_length", "valid integer"],
+    ),
+    (
+        "false for created",
+        document(model_doc("m", created=False)),
+        ["data[0] (m).created", "valid integer"],
+    ),
+    (
+        '"17" for created',
+        document(model_doc("m", created="17")),
+        ["data[0] (m).created", "valid integer"],
+    ),
+    (
+        "17.0 for created",
+        document(model_doc("m", created=17.0)),
+        ["data[0] (m).created", "valid integer"],
+    ),
+    (
+        '"128000" for context_length',
+        document(model_doc("m", context_length="128000")),
+        ["data[0] (m).context_length", "valid integer"],
+    ),
+    (
+        '"yes" for vision',
+        document(model_doc("m", capabilities={"vision": "yes", "function_calling": True})),
+        ["data[0] (m).capabilities.vision", "valid boolean"],
+    ),
+    (
+        "1 for function_calling",
+        document(model_doc("m", capabilities={"vision": True, "function_calling": 1})),
+        ["data[0] (m).capabilities.function_calling", "valid boolean"],
+    ),
+    (
+        "a number for owned_by",
+        document(model_doc("m", owned_by=42)),
+        ["data[0] (m).owned_by", "valid string"],
+    ),
+    (
+        "a number for id",
+        document(model_doc(7)),  # type: ignore[arg-type]
+        ["data[0].id", "valid string"],
+    ),
+    # -- bounds ------------------------------------------------------------------------------
+    (
+        "context_length over its cap",
+        document(model_doc("m", context_length=MAX_CONTEXT_LENGTH + 1)),
+        ["data[0] (m).context_length", f"less than or equal to {MAX_CONTEXT_LENGTH}"],
+    ),
+    (
+        "negative created",
+        document(model_doc("m", created=-1)),
+        ["data[0] (m).created", "greater than or equal to 0"],
+    ),
+    (
+        "a 100 KB owned_by",
+        document(model_doc("m", owned_by="a" * 100_000)),
+        ["data[0] (m).owned_by", "at most 64 characters"],
+    ),
+    (
+        "owned_by outside its charset",
+        document(model_doc("m", owned_by="open ai/")),
+        ["data[0] (m).owned_by", "pattern"],
+    ),
+    (
+        "empty owned_by",
+        document(model_doc("m", owned_by="")),
+        ["data[0] (m).owned_by", "at least 1 character"],
+    ),
+    (
+        "a 300 KB extra field",
+        document(model_doc("m", notes="n" * 300_000)),
+        [
+            "data[0] (m).notes",
+            f"string of 300,000 characters, over the cap of {MAX_STRING_LENGTH:,}",
+        ],
+    ),
+    (
+        "a 300 KB extra field: the model is over its size cap",
+        document(model_doc("m", notes="n" * 300_000)),
+        ["data[0] (m):", f"over the cap of {MAX_MODEL_BYTES:,}", "largest field: 'notes'"],
+    ),
+    (
+        "a string one character over the cap",
+        document(model_doc("m", description="d" * (MAX_STRING_LENGTH + 1))),
+        ["data[0] (m).description", "over the cap"],
+    ),
+    (
+        "a long key inside an extra field",
+        document(model_doc("m", meta={"k" * (MAX_STRING_LENGTH + 1): 1})),
+        ["data[0] (m).meta.kkkk", "key: string of"],
+    ),
+    (
+        "a model over 64 KiB of strings each within their cap",
+        document(model_doc("m", **filler(20, 4_000))),
+        ["data[0] (m):", "bytes as served", f"over the cap of {MAX_MODEL_BYTES:,}"],
+    ),
+    (
+        "too many extra fields",
+        document(model_doc("m", **filler(MAX_EXTRA_FIELDS + 1, 1))),
+        [
+            "data[0] (m):",
+            f"{MAX_EXTRA_FIELDS + 1} extra fields, over the cap of {MAX_EXTRA_FIELDS}",
+        ],
+    ),
+    (
+        "an extra field's name too long",
+        document(model_doc("m", **{"k" * (MAX_EXTRA_KEY_LENGTH + 1): 1})),
+        ["data[0] (m).kkk", f"1-{MAX_EXTRA_KEY_LENGTH} characters"],
+    ),
+    (
+        "an empty extra field name",
+        document(model_doc("m", **{"": 1})),
+        ["data[0] (m)", f"1-{MAX_EXTRA_KEY_LENGTH} characters"],
+    ),
+    (
+        "an extra field nested one level too deep",
+        document(model_doc("m", deep=nested(MAX_DEPTH))),
+        ["data[0] (m).deep.0.0.0.0.0.0", f"nested deeper than {MAX_DEPTH} levels"],
+    ),
+    (
+        "a thousand levels in an extra field",
+        document(model_doc("m", deep=nested(900))),
+        ["data[0] (m)", f"nested deeper than {MAX_DEPTH} levels"],
+    ),
+    (
+        "ten thousand unknown capabilities",
+        document(model_doc("m", capabilities={f"c{n}": True for n in range(10_000)})),
+        ["data[0] (m).capabilities", "10,000 unknown field(s)"],
+    ),
+    # -- documents that are not JSON at all --------------------------------------------------
+    (
+        "100,000 levels of nesting",
+        b'{"data": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        [ORIGIN, "nested too deeply"],
+    ),
+    ("invalid UTF-8", b'{"data": ["\xff"]}', [ORIGIN, "not valid JSON", "not UTF-8"]),
+    (
+        "an encoded lone surrogate (not UTF-8)",
+        b'{"data": ["\xed\xa0\x80"]}',
+        [ORIGIN, "not UTF-8"],
+    ),
+    ("truncated JSON", document(model_doc("m"))[:-3], [ORIGIN, "not valid JSON"]),
+    (
+        "NaN outside the models",
+        b'{"object": "list", "data": [], "generated": NaN}',
+        ["document.generated", "NaN"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("raw", "fragments"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_every_case_of_the_issue_is_refused_naming_the_model_and_field(
+    raw: bytes, fragments: list[str]
+) -> None:
+    problems = problems_of(raw)
+    assert any(all(fragment in problem for fragment in fragments) for problem in problems), problems
+
+
+@pytest.mark.parametrize(("raw", "fragments"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_every_problem_can_be_printed_and_is_short(raw: bytes, fragments: list[str]) -> None:
+    for problem in problems_of(raw):
+        problem.encode("utf-8")  # no lone surrogate, so a terminal or a log can take it
+        assert problem.isprintable()
+        assert len(problem) < 500
+
+
+def test_a_document_over_the_size_cap_is_refused_before_it_is_parsed() -> None:
+    (problem,) = problems_of(b" " * (MAX_DOCUMENT_BYTES + 1))
+    assert (
+        problem
+        == f"{ORIGIN} is over {MAX_DOCUMENT_BYTES:,} bytes, the most a catalog document may be"
+    )
+
+
+def test_more_models_than_the_cap_are_refused() -> None:
+    raw = document(*(model_doc(f"model-{n}") for n in range(MAX_MODELS + 1)))
+    problems = problems_of(raw)
+    assert problems == [
+        f"data: {MAX_MODELS + 1:,} models, over the cap of {MAX_MODELS:,} "
+        f"(entries after data[{MAX_MODELS - 1}] were not checked)"
+    ]
+
+
+def big_models(count: int) -> list[dict[str, Any]]:
+    """Valid models of about 62 KB each (16 fields of 3,900 characters)."""
+    return [model_doc(f"big-{n}", **filler(16, 3_900)) for n in range(count)]
+
+
+def test_a_list_over_the_cap_made_of_valid_models_is_refused() -> None:
+    docs = big_models(70)  # 70 x ~62.6 KB: over 4 MiB, each model within its own cap
+    for doc in docs[:2]:
+        Model.model_validate(doc)
+    problems = problems_of(document(*docs))
+    assert len(problems) == 1
+    assert problems[0].startswith("data: GET /v1/models would be ")
+    assert problems[0].endswith(
+        f"bytes, over the cap of {MAX_LIST_BYTES:,} (Lambda answers at most 6 MB)"
+    )
+
+
+def test_the_list_cap_is_exact_to_the_byte(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = document(*big_models(3), model_doc("small", description="déjà vu ✓"))
+    models = parse_catalog_json(raw, origin=ORIGIN)
+    size = served_list_size(models)
+    # What the cap measures is what the API sends.
+    assert size == len(CatalogSnapshot.build(1, models).list_body.content)
+    monkeypatch.setattr("catalog.schema.MAX_LIST_BYTES", size)
+    assert len(parse_catalog_json(raw, origin=ORIGIN)) == 4
+    monkeypatch.setattr("catalog.schema.MAX_LIST_BYTES", size - 1)
+    (problem,) = problems_of(raw)
+    assert f"would be {size:,} bytes" in problem
+
+
+def model_of_wire_size(size: int, *, with_object: bool) -> dict[str, Any]:
+    """A model document whose wire form is exactly `size` bytes (non-ASCII included)."""
+    doc = model_doc("sized", note="é" * 100)
+    if not with_object:
+        del doc["object"]
+    for index in range(MAX_EXTRA_FIELDS):
+        missing = size - len(wire_json(Model.model_validate(doc).to_wire()))
+        length = missing - len(f',"field{index:02}":""')
+        doc[f"field{index:02}"] = "x" * min(length, 4_000)
+        if length <= 4_000:
+            return doc
+    raise AssertionError(size)
+
+
+@pytest.mark.parametrize("with_object", [True, False])
+def test_the_model_cap_is_exact_to_the_byte(with_object: bool) -> None:
+    at_cap = model_of_wire_size(MAX_MODEL_BYTES, with_object=with_object)
+    model = Model.model_validate(at_cap)
+    assert len(wire_json(model.to_wire())) == MAX_MODEL_BYTES
+    over = model_of_wire_size(MAX_MODEL_BYTES + 1, with_object=with_object)
+    with pytest.raises(ValidationError, match="65,537 bytes as served"):
+        Model.model_validate(over)
+
+
+@pytest.mark.parametrize(
+    ("value", "accepted"),
+    [
+        (MAX_SAFE_INTEGER, True),
+        (-MAX_SAFE_INTEGER, True),
+        (MAX_SAFE_INTEGER + 1, False),
+        (1e300, True),  # a finite float is JSON every parser reads (as a double)
+        (-0.0, True),
+        ("s" * MAX_STRING_LENGTH, True),
+        ("s" * (MAX_STRING_LENGTH + 1), False),
+        ("emoji \U0001f600 and accents é", True),  # a surrogate pair in JSON is one code point
+        (nested(MAX_DEPTH - 2), True),  # the model is level 1, this list level 2 .. 7
+        (nested(MAX_DEPTH - 1), True),  # deepest list at level 8
+        (nested(MAX_DEPTH), False),
+        ({"k" * MAX_STRING_LENGTH: None}, True),
+        ([True, None, "x", 1, 1.5, {}], True),
+    ],
+)
+def test_extra_field_bounds_at_the_edge(value: Any, accepted: bool) -> None:
+    raw = document(model_doc("m", extra=value))
+    if accepted:
+        (model,) = parse_catalog_json(raw, origin=ORIGIN)
+        assert model.to_wire()["extra"] == value
+    else:
+        assert any(problem.startswith("data[0] (m).extra") for problem in problems_of(raw))
+
+
+def test_exactly_the_cap_of_extra_fields_and_name_length_is_accepted() -> None:
+    extras = filler(MAX_EXTRA_FIELDS - 1, 10) | {"n" * MAX_EXTRA_KEY_LENGTH: 1}
+    (model,) = parse_catalog_json(document(model_doc("m", **extras)), origin=ORIGIN)
+    assert len(model.to_wire()) == 6 + MAX_EXTRA_FIELDS
+
+
+def test_every_problem_of_every_model_is_listed_then_the_caps() -> None:
+    docs = [
+        model_doc("a", context_length=True, score=math.nan),
+        model_doc("b", capabilities={"vision": "yes", "function_calling": True}),
+        model_doc("c"),
+        model_doc("d", created="17", notes="\ud800"),
+    ]
+    problems = problems_of(document(*docs))
+    assert problems == [
+        "data[0] (a).context_length: Input should be a valid integer",
+        "data[0] (a).score: NaN is not a JSON number",
+        "data[1] (b).capabilities.vision: Input should be a valid boolean",
+        "data[3] (d).created: Input should be a valid integer",
+        "data[3] (d).notes: string is not valid UTF-8 (lone surrogate)",
+    ]
+
+
+def test_problems_listed_are_bounded_per_model_and_per_document() -> None:
+    (*listed, more) = problems_of(document(model_doc("m", scores=[math.nan] * 100)))
+    assert len(listed) == MAX_PROBLEMS_PER_MODEL
+    assert more == "data[0] (m): more problems in this model, not listed"
+
+    problems = problems_of(document(*(model_doc(f"m{n}", created=-1) for n in range(1_200))))
+    assert len(problems) == MAX_PROBLEMS + 1
+    assert problems[-1] == "... and 200 more problem(s) not listed"
+
+
+# -- the table's side: the same rules hold for a model read back -------------------------------
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [math.nan, math.inf, 2**64, "\ud800", Decimal("1.5"), {1: "x"}, (1, 2), b"bytes", nested(50)],
+    ids=["nan", "inf", "2**64", "surrogate", "decimal", "int-key", "tuple", "bytes", "deep"],
+)
+def test_a_model_built_from_a_python_dict_is_held_to_the_same_rules(extra: Any) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Model.model_validate(model_doc("m", extra=extra))
+    assert any(error["loc"][:1] == ("extra",) for error in caught.value.errors())
+
+
+def test_a_deeply_nested_python_value_is_refused_not_a_recursion() -> None:
+    with pytest.raises(ValidationError, match="nested deeper"):
+        Model.model_validate(model_doc("m", extra=nested(100_000)))
+
+
+def test_a_cyclic_extra_field_is_refused_not_a_recursion() -> None:
+    loop: list[Any] = []
+    loop.append(loop)
+    with pytest.raises(ValidationError, match="nested deeper"):
+        Model.model_validate(model_doc("m", extra=loop))
+
+
+# -- whatever the input: InvalidCatalog, or a catalog the API can serve ------------------------
+
+
+def random_json(rng: random.Random, depth: int = 0) -> Any:
+    """A random value, mostly JSON, with every edge the rules draw."""
+    roll = rng.random()
+    if depth < 11 and roll < 0.25:
+        return [random_json(rng, depth + 1) for _ in range(rng.randrange(4))]
+    if depth < 11 and roll < 0.45:
+        return {random_string(rng): random_json(rng, depth + 1) for _ in range(rng.randrange(4))}
+    return rng.choice(
+        [
+            None,
+            True,
+            False,
+            0,
+            -1,
+            MAX_SAFE_INTEGER,
+            -MAX_SAFE_INTEGER,
+            MAX_SAFE_INTEGER + 1,
+            2**130,
+            1.5,
+            -0.0,
+            1e308,
+            math.nan,
+            math.inf,
+            -math.inf,
+            random_string(rng),
+            "x" * rng.choice([MAX_STRING_LENGTH, MAX_STRING_LENGTH + 1, 20_000]),
+        ]
+    )
+
+
+def random_string(rng: random.Random) -> str:
+    alphabet = ["a", "Z", "0", "_", " ", "é", "\U0001f600", "\ud800", "\udfff", "\n", '"', "\\"]
+    return "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 8)))
+
+
+def random_model(rng: random.Random, index: int) -> Any:
+    doc: dict[str, Any] = model_doc(f"model-{index}")
+    for _ in range(rng.randrange(6)):
+        doc[rng.choice([random_string(rng), "x", "notes"])] = random_json(rng)
+    if rng.random() < 0.3:  # break a schema field
+        doc[rng.choice(list(doc))] = random_json(rng)
+    if rng.random() < 0.05:
+        doc.update(filler(rng.randrange(20, 40), 4_000))
+    return doc
+
+
+def assert_servable(models: list[Model], raw: bytes) -> None:
+    """The contract of an accepted document: the API serves exactly these models, within the
+    caps, as JSON any strict parser reads back to the same catalog."""
+    snapshot = CatalogSnapshot.build(1, models)
+    assert len(snapshot) == len(models), raw[:200]
+    body = snapshot.list_body.content
+    assert len(body) == served_list_size(models) <= MAX_LIST_BYTES
+    for model in models:
+        assert len(snapshot.model_body(model.id).content) <= MAX_MODEL_BYTES
+    assert parse_catalog_json(body, origin="served") == models
+
+
+def assert_refused_or_servable(raw: bytes) -> None:
+    try:
+        models = parse_catalog_json(raw, origin=ORIGIN)
+    except InvalidCatalog as exc:
+        problems = exc.problems
+    else:
+        assert_servable(models, raw)
+        return
+    assert problems
+    assert all(problem.isprintable() for problem in problems)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_random_models_are_refused_or_served(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(20):
+        raw = document(*(random_model(rng, index) for index in range(rng.randrange(1, 4))))
+        assert_refused_or_servable(raw)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_random_bytes_are_refused_or_served(seed: int) -> None:
+    rng = random.Random(seed)
+    valid = bytearray(
+        document(model_doc("a", pricing={"in": 2.5, "tiers": [1, 0.5]}), model_doc("b"))
+    )
+    for _ in range(40):
+        raw = bytearray(valid)
+        for _ in range(rng.randrange(1, 4)):
+            position = rng.randrange(len(raw))
+            action = rng.randrange(3)
+            if action == 0:
+                raw[position] = rng.randrange(256)
+            elif action == 1:
+                raw.insert(position, rng.choice(b'[]{}",:\\0e-+.9NIaty \xff\xed'))
+            else:
+                del raw[position]
+        assert_refused_or_servable(bytes(raw))
+
+
+def test_list_size_counts_the_envelope_and_the_commas() -> None:
+    assert list_size([]) == len(b'{"object":"list","data":[]}')
+    assert list_size([10, 20]) == len(b'{"object":"list","data":[]}') + 10 + 1 + 20
