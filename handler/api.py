@@ -1,8 +1,9 @@
 """The HTTP API: FastAPI app and its Lambda entry point (Mangum).
 
 `app` and `lambda_handler` are the deployed ones: their services are built from the environment
-on the first request. `create_app(services)` and `build_lambda_handler(app)` make the same with
-services passed in (tests, `ar-models serve`, `ar-models dev`).
+when the module is imported, at the container's init (`handler.deps.deployed_services`).
+`create_app(services)` and `build_lambda_handler(app)` make the same with services passed in
+(tests, `ar-models serve`, `ar-models dev`).
 
 Routes are `async def` and return prebuilt bytes: the catalog snapshot serialised each body and
 its ETag once per catalog version (and gzips a body on its first request that accepts gzip), so
@@ -17,7 +18,6 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import itertools
 import json
 import logging
 import re
@@ -25,15 +25,21 @@ import traceback
 import uuid
 from collections.abc import Callable
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
 from mangum import Mangum
 from mangum.protocols import HTTPCycle
 
-from catalog.schema import CapabilityName, Model, ModelList
+from catalog.schema import (
+    MAX_OWNED_BY_LENGTH,
+    OWNED_BY_PATTERN,
+    CapabilityName,
+    Model,
+    ModelList,
+)
 from handler.auth import ApiKeyDep
-from handler.deps import CatalogDep, Services
+from handler.deps import CatalogDep, Services, deployed_services
 from handler.errors import (
     INTERNAL_ERROR_MESSAGE,
     APIError,
@@ -58,10 +64,6 @@ logger = logging.getLogger(__name__)
 CACHE_CONTROL = "private, no-cache"
 # The body depends on the key (401 or not) and on whether the client takes gzip.
 VARY = "Authorization, Accept-Encoding"
-# What a provider name may be (catalog.schema constrains `owned_by` the same way): anything
-# else in `?owned_by=` is a 400, and the OpenAPI document says so.
-OWNED_BY_PATTERN = r"^[A-Za-z0-9._-]+$"
-OWNED_BY_MAX_LENGTH = 64
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -187,11 +189,13 @@ async def list_models(
     catalog: CatalogDep,
     owned_by: Annotated[
         str | None,
+        # What a model's `owned_by` may be (catalog.schema): anything else is a 400, and the
+        # OpenAPI document says so.
         Query(
             description="Only models of this provider, e.g. `anthropic`. A provider the "
             "catalog does not have lists no model.",
             min_length=1,
-            max_length=OWNED_BY_MAX_LENGTH,
+            max_length=MAX_OWNED_BY_LENGTH,
             pattern=OWNED_BY_PATTERN,
         ),
     ] = None,
@@ -253,8 +257,8 @@ class _CatalogAPI(FastAPI):
         return EdgeMiddleware(super().build_middleware_stack())
 
 
-def create_app(services: Services | None = None) -> FastAPI:
-    """The API with these services; None builds them from the environment on first request."""
+def create_app(services: Services) -> FastAPI:
+    """The API, answering with these services."""
     app = _CatalogAPI(
         title="AssistantRouter Models API",
         version="1.0.0",
@@ -405,7 +409,7 @@ def _check_v2(event: dict[str, Any], context: dict[str, Any]) -> None:
     _text(http.get("path"), "requestContext.http.path")
     _text(http.get("sourceIp"), "requestContext.http.sourceIp")
     headers = event.get("headers", {})  # absent: none; null is not handled by Mangum
-    _server(_text_map(headers, "headers"))
+    _server(*_text_map(headers, "headers"))
     _text(event.get("rawQueryString", ""), "rawQueryString")
     _text(event.get("rawPath", ""), "rawPath")
     cookies = event.get("cookies")
@@ -420,10 +424,10 @@ def _check_v1(event: dict[str, Any], context: dict[str, Any]) -> None:
     if not isinstance(identity, dict):
         raise UnsupportedEvent("requestContext.identity is not an object")
     _optional_text(identity.get("sourceIp"), "requestContext.identity.sourceIp")
-    server = _text_map(event.get("headers") or {}, "headers")
-    # Mangum joins each list with ", " over `headers`: the Host it reads may come from here.
-    server.update(_text_lists(event.get("multiValueHeaders") or {}, "multiValueHeaders"))
-    _server(server)
+    host, port = _text_map(event.get("headers") or {}, "headers")
+    # Mangum joins each list with ", " over `headers`: the Host it reads may come from there.
+    multi_host, multi_port = _text_lists(event.get("multiValueHeaders") or {}, "multiValueHeaders")
+    _server(host if multi_host is None else multi_host, port if multi_port is None else multi_port)
     _text_map(event.get("queryStringParameters") or {}, "queryStringParameters")
     _text_lists(
         event.get("multiValueQueryStringParameters") or {}, "multiValueQueryStringParameters"
@@ -445,13 +449,13 @@ def _check_body(event: dict[str, Any]) -> None:
             raise UnsupportedEvent("body is not valid base64 (isBase64Encoded)") from None
 
 
-def _server(headers: dict[str, str]) -> None:
+def _server(host: str | None, port: str | None) -> None:
     """Mangum reads the server's address from Host (`name[:port]`) or X-Forwarded-Port."""
-    _, colon, port = headers.get("host", "").partition(":")
-    if colon and not _is_port(port):
-        raise UnsupportedEvent("the Host header's port is not a number")
-    forwarded_port = headers.get("x-forwarded-port")
-    if forwarded_port is not None and not _is_port(forwarded_port):
+    if host is not None:
+        _, colon, host_port = host.partition(":")
+        if colon and not _is_port(host_port):
+            raise UnsupportedEvent("the Host header's port is not a number")
+    if port is not None and not _is_port(port):
         raise UnsupportedEvent("the X-Forwarded-Port header is not a number")
 
 
@@ -459,56 +463,55 @@ def _is_port(text: str) -> bool:
     return 0 < len(text) <= 5 and text.isascii() and text.isdigit()
 
 
-# The headers Mangum turns into the server's address, by their lowercased names.
-_SERVER_HEADERS = ("host", "x-forwarded-port")
-
-
-def _text_map(value: Any, where: str) -> dict[str, str]:
+def _text_map(value: Any, where: str) -> tuple[str | None, str | None]:
     """Check a JSON object of strings (headers, query parameters). Returns its Host and
-    X-Forwarded-Port headers, the last of each whatever its case, as Mangum reads them."""
+    X-Forwarded-Port headers (or None), as Mangum reads them."""
     if not isinstance(value, dict):
         raise UnsupportedEvent(f"{where} is {_kind(value)}, not an object")
-    # Every key and value checked at once: a join fails on a non-string, and concatenates
-    # strings without ever pairing surrogate halves. Only a failure looks closer, to say where.
+    # Every key and value at once: a join fails on a non-string, and concatenates strings
+    # without ever pairing surrogate halves. Only a failure looks closer, to say where.
     try:
-        names = "".join(value)
-        valid = _is_text(names) and _is_text("".join(value.values()))
+        names, items = "".join(value), "".join(value.values())
     except TypeError:
-        names, valid = "", False
-    if not valid:
-        for key, item in value.items():
-            if not _is_text(key):
-                raise _not_text(key, f"a name in {where}")
-            if not _is_text(item):
-                raise _not_text(item, f"{where}[{_name(key)}]")
+        _explain_text_map(value, where)
+    if not ((names.isascii() and items.isascii()) or (_is_text(names) and _is_text(items))):
+        _explain_text_map(value, where)
     return _server_headers(value, names)
 
 
-def _text_lists(value: Any, where: str) -> dict[str, str]:
+def _explain_text_map(value: dict[Any, Any], where: str) -> NoReturn:
+    for key, item in value.items():
+        if not _is_text(key):
+            raise _not_text(key, f"a name in {where}")
+        if not _is_text(item):
+            raise _not_text(item, f"{where}[{_name(key)}]")
+    raise AssertionError(f"{where}: every key and value is text")  # pragma: no cover
+
+
+def _text_lists(value: Any, where: str) -> tuple[str | None, str | None]:
     """The same for a JSON object of lists of strings (the `multiValue...` fields); a Host or
     X-Forwarded-Port comes back as Mangum joins its list."""
     if not isinstance(value, dict):
         raise UnsupportedEvent(f"{where} is {_kind(value)}, not an object")
-    try:
-        names = "".join(value)
-        valid = all(isinstance(items, list) for items in value.values()) and _is_text(
-            names + "".join(itertools.chain.from_iterable(value.values()))
-        )
-    except TypeError:
-        names, valid = "", False
-    if not valid:
-        for key, items in value.items():
-            if not _is_text(key):
-                raise _not_text(key, f"a name in {where}")
-            _text_list(items, f"{where}[{_name(key)}]")
-    return {name: ", ".join(items) for name, items in _server_headers(value, names).items()}
+    for key, items in value.items():
+        if not _is_text(key):
+            raise _not_text(key, f"a name in {where}")
+        if not (isinstance(items, list) and _all_text(items)):
+            _text_list(items, f"{where}[{_name(key)}]")  # raises, saying what is wrong
+    host, port = _server_headers(value, "".join(value))
+    return (
+        None if host is None else ", ".join(host),
+        None if port is None else ", ".join(port),
+    )
 
 
-def _server_headers(value: dict[str, Any], names: str) -> dict[str, Any]:
-    """Host and X-Forwarded-Port of these headers, by lowercased name, the last of each."""
-    if names == names.lower():  # the common case: HTTP API sends every name lowercase
-        return {name: value[name] for name in _SERVER_HEADERS if name in value}
-    return {name: item for key, item in value.items() if (name := key.lower()) in _SERVER_HEADERS}
+def _server_headers(value: dict[str, Any], names: str) -> tuple[Any, Any]:
+    """Host and X-Forwarded-Port of these headers (or None), whatever the case of their names:
+    the last of each, as Mangum's lowercased dict keeps it."""
+    if names.islower() or names == names.lower():  # HTTP API sends every name lowercase
+        return value.get("host"), value.get("x-forwarded-port")
+    lowered = {key.lower(): item for key, item in value.items()}
+    return lowered.get("host"), lowered.get("x-forwarded-port")
 
 
 def _text_list(value: Any, where: str) -> None:
@@ -532,6 +535,13 @@ def _optional_text(value: Any, where: str) -> None:
 def _text(value: Any, where: str) -> None:
     if not _is_text(value):
         raise _not_text(value, where)
+
+
+def _all_text(values: list[Any]) -> bool:
+    try:
+        return _is_text("".join(values))
+    except TypeError:
+        return False
 
 
 def _is_text(value: Any) -> bool:
@@ -563,5 +573,5 @@ def _name(key: Any) -> str:
 
 
 # The deployed function (template.yaml: handler.api.lambda_handler); `handler.api:app` for ASGI.
-app = create_app()
+app = create_app(deployed_services())
 lambda_handler = build_lambda_handler(app)

@@ -84,11 +84,8 @@ def deployed_services() -> Services:
 
 
 def services_of(request: Request) -> Services:
-    """The app's services; the deployed app builds them from the environment on first use."""
-    state = request.app.state
-    services: Services | None = state.services
-    if services is None:
-        services = state.services = Services.from_settings(load_settings())
+    """The services of the app serving this request (`create_app(services)`)."""
+    services: Services = request.app.state.services
     return services
 
 

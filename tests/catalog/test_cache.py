@@ -234,14 +234,14 @@ def test_revalidation_against_dynamodb_is_one_get_item(
         DynamoDBCatalogStore(models_table, dynamodb=aws.dynamodb), ttl=60, clock=clock
     )
     cache.current()
-    assert operations == ["GetItem", "Query"]
+    assert operations == ["GetItem", "BatchGetItem"]
     for _ in range(50):
         cache.current()
     clock.now += 61
     cache.current()
-    assert operations == ["GetItem", "Query", "GetItem"]
+    assert operations == ["GetItem", "BatchGetItem", "GetItem"]
     publish(dynamodb, models_table, [model_doc("a")])
     operations.clear()
     clock.now += 61
     assert served_ids(cache) == ["a"]
-    assert operations == ["GetItem", "Query"]  # the version is read once, not twice
+    assert operations == ["GetItem", "BatchGetItem"]  # the pointer is read once, not twice

@@ -206,6 +206,11 @@ def test_a_missing_chunk_is_corrupt_never_a_part_of_the_catalog(store: CatalogSt
         store.read_document(lost)
 
 
+def test_a_pointer_of_the_legacy_layout_names_no_document(store: CatalogStore) -> None:
+    with pytest.raises(CatalogCorrupt, match="no document"):
+        store.read_document(Pointer(version=5, digest=None, chunks=0, count=0))
+
+
 def test_an_unavailable_store_raises_catalog_unavailable_on_every_call(
     unavailable_store: CatalogStore,
 ) -> None:
