@@ -53,8 +53,8 @@ class _Timing:
 
 _TIMINGS = {
     Profile.REQUEST: _Timing(
-        connect_timeout=0.3,
-        read_timeouts={"dynamodb": 0.7, "s3": 0.7, "events": 0.7},
+        connect_timeout=0.25,
+        read_timeouts={"dynamodb": 0.5, "s3": 0.5, "events": 0.5},
         retries={"mode": "standard", "total_max_attempts": 1},
     ),
     Profile.BACKGROUND: _Timing(

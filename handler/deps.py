@@ -20,6 +20,7 @@ from fastapi import Depends, Request
 from apikeys.store import ApiKeyStore
 from apikeys.verifier import KeyVerifier
 from awsclients import REQUEST_ATTEMPTS, AwsClients, Profile
+from catalog.bundled import bundled_snapshot
 from catalog.cache import CatalogCache, ServedCatalog
 from catalog.dynamodb import DynamoDBCatalogStore
 from handler.metrics import catalog_degraded_reporter
@@ -80,7 +81,11 @@ def deployed_services() -> Services:
     except SettingsError as exc:
         logger.critical("invalid configuration, the API cannot start: %s", exc)
         raise
-    return Services.from_settings(settings)
+    services = Services.from_settings(settings)
+    # The fallback, serialised now rather than by the first request that needs it (and kept in
+    # a SnapStart snapshot): pure CPU work on packaged data, no I/O, nothing unique.
+    bundled_snapshot()
+    return services
 
 
 def services_of(request: Request) -> Services:

@@ -78,3 +78,28 @@ def test_boto3_is_imported_at_init_exactly_when_a_table_needs_it(
     result = init("handler.api", environ, code)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) is imported
+
+
+def test_the_init_opens_no_connection_and_builds_no_client() -> None:
+    """Safe for a SnapStart snapshot: nothing connected, nothing unique made before a request.
+    Every socket connect fails during the import; the init must not notice."""
+    code = (
+        "import gc, socket, json\n"
+        "from botocore.client import BaseClient\n"
+        "clients = [o for o in gc.get_objects() if isinstance(o, BaseClient)]\n"
+        "print(json.dumps(len(clients)))\n"
+    )
+    guard = (
+        "import socket\n"
+        "def refuse(*args, **kwargs):\n"
+        "    raise AssertionError('a connection at init')\n"
+        "socket.socket.connect = refuse\n"
+        "socket.create_connection = refuse\n"
+    )
+    result = init(
+        "socket",
+        {"MODELS_TABLE": "models", "API_KEYS_TABLE": "keys"},
+        guard + "import handler.api\n" + code,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == 0
