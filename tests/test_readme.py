@@ -87,3 +87,54 @@ def test_the_sync_retry_figure_is_the_stores() -> None:
 
 def test_the_dev_stack_ttl_is_the_one_it_uses() -> None:
     assert f"({DEV_CACHE_TTL:g} s, unless `CATALOG_CACHE_TTL` is set)" in " ".join(README.split())
+
+
+def test_the_catalog_limits_are_the_schemas() -> None:
+    from catalog import schema
+
+    section = " ".join(README.split("### What a catalog may hold", 1)[1].split("\n#", 1)[0].split())
+    stated = [
+        f"at most {schema.MAX_PROBLEMS_PER_MODEL} per model and {schema.MAX_PROBLEMS:,} in all",
+        f"at most {schema.MAX_MODELS:,} models",
+        f"at most 4 MiB ({schema.MAX_LIST_BYTES:,} bytes)",
+        f"at most 64 KiB ({schema.MAX_MODEL_BYTES:,} bytes)",
+        f"at most 8 MiB ({schema.MAX_DOCUMENT_BYTES:,} bytes)",
+        f"`id`: 1 to {schema.MAX_ID_LENGTH} characters",
+        f"`owned_by`: 1 to {schema.MAX_OWNED_BY_LENGTH} letters",
+        f"any other string at most {schema.MAX_STRING_LENGTH:,} characters",
+        f"`context_length` from 1 to {schema.MAX_CONTEXT_LENGTH:,}",
+        f"at most {schema.MAX_EXTRA_FIELDS} per model, names of 1 to {schema.MAX_EXTRA_KEY_LENGTH}",
+        f"nested at most {schema.MAX_DEPTH} levels deep",
+    ]
+    assert schema.MAX_LIST_BYTES == 4 * 2**20
+    assert schema.MAX_MODEL_BYTES == 64 * 2**10
+    assert schema.MAX_DOCUMENT_BYTES == 8 * 2**20
+    assert schema.MAX_SAFE_INTEGER == 2**53 - 1
+    assert [claim for claim in stated if claim not in section] == []
+
+
+def test_the_request_budget_figures_are_the_clients() -> None:
+    from awsclients import _TIMINGS, REQUEST_ATTEMPTS, Profile
+    from catalog.cache import CatalogCache
+
+    timing = _TIMINGS[Profile.REQUEST]
+    text = " ".join(README.split())
+    assert (
+        f"a {timing.connect_timeout:g} s connect and {timing.read_timeouts['dynamodb']:g} s read "
+        f"timeout and makes at most {REQUEST_ATTEMPTS} attempts"
+    ) in text
+    backoff = _default(CatalogCache, "failure_backoff")
+    assert backoff == _default(KeyVerifier, "failure_backoff")
+    assert f"leave their table alone for {backoff:g} s counted from the moment" in text
+
+
+def test_every_test_the_readme_names_exists() -> None:
+    root = Path(__file__).resolve().parents[1]
+    named = set(re.findall(r"(tests/[\w/]+\.py)(?:::(\w+))?", README))
+    missing = [
+        f"{path}::{name}" if name else path
+        for path, name in sorted(named)
+        if not (root / path).is_file()
+        or (name and not re.search(rf"def {name}\b", (root / path).read_text()))
+    ]
+    assert missing == []
