@@ -32,6 +32,7 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -269,7 +270,7 @@ class DynamoDBCatalogStore:
                 deletes.append({"DeleteRequest": {"Key": _key(sk)}})
             elif sk.startswith(CHUNK_PREFIX):
                 digest = sk[len(CHUNK_PREFIX) :].split("#", 1)[0]
-                written_for = int(item.get("for_version", {}).get("N", "0"))
+                written_for = _whole_number(item.get("for_version", {}).get("N")) or 0
                 if digest not in keep and written_for <= published.version:
                     deletes.append({"DeleteRequest": {"Key": _key(sk)}})
         self._write_all(deletes)
@@ -389,15 +390,31 @@ def _pointer_of(item: Mapping[str, Any] | None) -> Pointer | None:
     chunks (the layout before this one)."""
     if item is None or "N" not in item.get("version", {}):
         return None
-    version = int(item["version"]["N"])
+    version = _whole_number(item["version"]["N"])
+    if version is None:
+        # Only a hand edit makes this; readers must not crash on it, nor guess a version.
+        raise CatalogCorrupt(f"the pointer's version is not a whole number: {item['version']}")
     digest = item.get("digest", {}).get("S")
-    chunks = item.get("chunks", {}).get("N")
+    chunks = _whole_number(item.get("chunks", {}).get("N"))
     if digest is None or chunks is None:
         return Pointer(version=version, digest=None, chunks=0, count=0)
     return Pointer(
         version=version,
         digest=digest,
-        chunks=int(chunks),
-        count=int(item.get("count", {}).get("N", "0")),
+        chunks=chunks,
+        count=_whole_number(item.get("count", {}).get("N", "0")) or 0,
         previous_digest=item.get("previous_digest", {}).get("S"),
     )
+
+
+def _whole_number(text: str | None) -> int | None:
+    """A DynamoDB number as an int; None if absent or not whole ("1.5", "1E+400")."""
+    if text is None:
+        return None
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        return None
+    if not value.is_finite() or value != value.to_integral_value():
+        return None
+    return int(value)

@@ -375,3 +375,37 @@ def test_the_canonical_document_is_the_same_bytes_for_the_same_models() -> None:
     assert CatalogDocument.of(docs[::-1]).digest != document.digest  # order is content
     with pytest.raises(CatalogCorrupt, match="not a catalog"):
         CatalogDocument(b"{", "d", 0).entries()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"version": {"N": "1.5"}},
+        {"version": {"N": "1E+3"}},
+        {"version": {"S": "1"}},
+        {"version": {"B": b"\x01"}},
+        {"chunks": {"S": "1"}},
+        {"chunks": {"N": "0.5"}},
+        {"chunks": {"N": "-1"}},
+        {"chunks": {"N": "100000"}},
+        {"digest": {"B": b"x"}},
+        {"digest": {"S": "not-the-digest"}},
+        {"count": {"N": "1.5"}},
+    ],
+)
+def test_a_pointer_edited_by_hand_is_never_a_crash(
+    dynamodb: DynamoDBClient, models_table: str, change: dict[str, Any]
+) -> None:
+    """Whatever a hand edit leaves in the meta item, a reader gets a catalog, nothing
+    published, or CatalogUnavailable (the cache then serves its last good or the bundled one)."""
+    publish(dynamodb, models_table, [model_doc("a")])
+    key = {"pk": {"S": "catalog"}, "sk": {"S": "meta"}}
+    meta = dynamodb.get_item(TableName=models_table, Key=key)["Item"]
+    dynamodb.put_item(TableName=models_table, Item={**meta, **change})
+    store = store_of(dynamodb, models_table)
+    try:
+        store.read_version()
+        contents = store.read_catalog()
+    except CatalogUnavailable:
+        return
+    assert contents is None or [m.id for m in contents.models] == ["a"]
