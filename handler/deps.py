@@ -24,7 +24,7 @@ from catalog.bundled import bundled_snapshot
 from catalog.cache import CatalogCache, ServedCatalog
 from catalog.dynamodb import DynamoDBCatalogStore
 from handler.metrics import catalog_degraded_reporter
-from handler.settings import Settings, SettingsError, load_settings
+from handler.settings import Settings, settings_at_init
 
 logger = logging.getLogger(__name__)
 
@@ -76,12 +76,7 @@ class Services:
 def deployed_services() -> Services:
     """The services of the deployed API, from this process's environment. On a bad setting it
     logs one line naming it and raises, so the Lambda init fails instead of every request."""
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        logger.critical("invalid configuration, the API cannot start: %s", exc)
-        raise
-    services = Services.from_settings(settings)
+    services = Services.from_settings(settings_at_init("API"))
     # The fallback, serialised now rather than by the first request that needs it (and kept in
     # a SnapStart snapshot): pure CPU work on packaged data, no I/O, nothing unique.
     bundled_snapshot()

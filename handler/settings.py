@@ -7,6 +7,7 @@ handler on its first run, the CLI at start) and passed in from there; nothing el
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 from collections.abc import Mapping
@@ -84,3 +85,15 @@ def _number(
 def load_settings(defaults: Settings | None = None) -> Settings:
     """The settings of this process's environment. Composition roots call it once."""
     return Settings.from_environ(os.environ, defaults=defaults)
+
+
+def settings_at_init(component: str) -> Settings:
+    """`load_settings()` for a Lambda init: on a bad setting, one log line naming `component`
+    and the variable, then the error, so the init fails rather than every invocation."""
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        logging.getLogger(__name__).critical(
+            "invalid configuration, the %s cannot start: %s", component, exc
+        )
+        raise

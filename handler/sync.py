@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from awsclients import AwsClients
 from handler.lambda_types import LambdaContext
-from handler.settings import MODELS_TABLE, Settings, SettingsError, load_settings
+from handler.settings import MODELS_TABLE, Settings, SettingsError, settings_at_init
 
 if TYPE_CHECKING:
     from catalog.sync import SyncReport
@@ -88,12 +88,7 @@ def _flag(event: Any, name: str) -> bool:
 def deployed_handler() -> SyncHandler:
     """The sync of the deployed function, from this process's environment. On a bad setting it
     logs one line naming it and raises, so the Lambda init fails instead of every run."""
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        logger.critical("invalid configuration, the sync cannot start: %s", exc)
-        raise
-    return SyncHandler(settings)
+    return SyncHandler(settings_at_init("sync"))
 
 
 # The deployed function (template.yaml: handler.sync.lambda_handler), built at init.

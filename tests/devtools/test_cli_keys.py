@@ -12,7 +12,7 @@ import pytest
 from apikeys.material import has_valid_checksum, hash_key, looks_like_key
 from apikeys.store import ApiKeyStore
 from devtools.cli import main
-from tests.support.fake_keys import legacy_key
+from tests.support.fake_keys import legacy_key, store_legacy_key
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -125,17 +125,7 @@ def test_revoke_finds_keys_issued_before_checksums_too(
     keys_env: str, dynamodb: DynamoDBClient, capsys: pytest.CaptureFixture[str], how: str
 ) -> None:
     old = legacy_key()
-    dynamodb.put_item(  # as `keys create` stored it then: the same item, a shorter key
-        TableName=keys_env,
-        Item={
-            "key_hash": {"S": hash_key(old)},
-            "prefix": {"S": old[:11]},
-            "name": {"S": "from before"},
-            "tier": {"S": "default"},
-            "status": {"S": "active"},
-            "created_at": {"S": "2025-06-01T00:00:00+00:00"},
-        },
-    )
+    store_legacy_key(dynamodb, keys_env, old)  # as `keys create` stored it then
     new = create(capsys, "--name", "new")
     assert main(["keys", "revoke", old if how == "full key" else old[:9]]) == 0
     assert f"Revoked {old[:11]}... (from before)" in capsys.readouterr().out

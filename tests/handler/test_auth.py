@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from fastapi.security import HTTPAuthorizationCredentials
 
-from apikeys.material import hash_key
 from apikeys.verifier import KeyVerifier
 from catalog.cache import CatalogCache
 from handler.auth import require_api_key
 from handler.deps import Services
 from handler.errors import RETRY_AFTER_SECONDS, APIError
 from handler.settings import Settings
-from tests.support.fake_keys import FakeKeyLookup, legacy_key, make_key
+from tests.support.fake_keys import FakeKeyLookup, legacy_key, make_key, store_legacy_key
 from tests.support.fakes import CallCounter, FakeClock
 from tests.support.http import api_client, assert_openai_error
 from tests.support.services import make_services
@@ -196,17 +195,7 @@ def test_a_key_issued_before_checksums_still_works(
     aws: AwsClients, dynamodb: DynamoDBClient, keys_table: str
 ) -> None:
     old = legacy_key()
-    dynamodb.put_item(
-        TableName=keys_table,
-        Item={
-            "key_hash": {"S": hash_key(old)},
-            "prefix": {"S": old[:11]},
-            "name": {"S": "from before"},
-            "tier": {"S": "default"},
-            "status": {"S": "active"},
-            "created_at": {"S": "2025-06-01T00:00:00+00:00"},
-        },
-    )
+    store_legacy_key(dynamodb, keys_table, old)  # as `keys create` stored it then
     wire = CallCounter(dynamodb)
     with api_client(Settings(api_keys_table=keys_table), aws=aws, key=old) as client:
         assert client.get("/v1/models").status_code == 200

@@ -17,7 +17,6 @@ import json
 import random
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -25,17 +24,12 @@ import pytest
 from handler.api import lambda_handler
 from handler.deps import Services
 from handler.settings import Settings
+from tests.support.events import API_EVENTS, SAM_ENV, load
 from tests.support.http import ERROR_KEYS, LambdaContext
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-EVENTS = Path(__file__).parents[2] / "events"
-EXPECTED: dict[str, dict[str, Any]] = json.loads((EVENTS / "expected.json").read_text())
-API_EVENTS = sorted(
-    name for name, spec in EXPECTED.items() if spec["function"] == "ModelsApiFunction"
-)
-SAM_ENV: dict[str, dict[str, str]] = json.loads((EVENTS / "env.json").read_text())
 SEED = 20261124
 MUTATIONS_PER_EVENT = 450  # x 7 samples: about 3,000 mutated events
 
@@ -194,8 +188,8 @@ def sam_local_env(deployed_app: FastAPI) -> None:
 @pytest.mark.usefixtures("sam_local_env")
 @pytest.mark.parametrize("name", API_EVENTS)
 def test_every_mutated_event_gets_an_answer_and_the_next_one_is_served(name: str) -> None:
-    sample: dict[str, Any] = json.loads((EVENTS / name).read_text())
-    good = json.loads((EVENTS / "list-models.json").read_text())
+    sample: dict[str, Any] = load(name)
+    good = load("list-models.json")
     context = LambdaContext()
     rng = random.Random(f"{SEED}:{name}")
     tally: Counter[str] = Counter()

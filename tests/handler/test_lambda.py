@@ -11,7 +11,6 @@ import base64
 import copy
 import gzip
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -20,6 +19,7 @@ from handler import api
 from handler.api import lambda_handler
 from handler.deps import Services
 from handler.settings import Settings
+from tests.support.events import API_EVENTS, EVENTS, EXPECTED, SAM_ENV, load
 from tests.support.factories import SEED_MODELS, model_doc, publish
 from tests.support.http import LambdaContext
 
@@ -29,18 +29,7 @@ if TYPE_CHECKING:
 
     from awsclients import AwsClients
 
-EVENTS = Path(__file__).parents[2] / "events"
-EXPECTED: dict[str, dict[str, Any]] = json.loads((EVENTS / "expected.json").read_text())
-API_EVENTS = sorted(
-    name for name, spec in EXPECTED.items() if spec["function"] == "ModelsApiFunction"
-)
-SAM_ENV: dict[str, dict[str, str]] = json.loads((EVENTS / "env.json").read_text())
 SLASH_ID = "meta-llama/llama-3.1-70b-instruct"
-
-
-def load(name: str) -> dict[str, Any]:
-    event: dict[str, Any] = json.loads((EVENTS / name).read_text())
-    return event
 
 
 def invoke(event: Any) -> dict[str, Any]:

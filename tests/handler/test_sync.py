@@ -6,7 +6,6 @@ And the point of it all: the API serves what the sync published, within one cach
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -29,6 +28,7 @@ from handler import sync
 from handler.deps import Services
 from handler.settings import Settings, SettingsError
 from handler.sync import SyncHandler, run_sync
+from tests.support.events import EXPECTED, SAM_ENV, SYNC_EVENTS, load
 from tests.support.factories import CatalogBucket, model_doc, published_ids
 from tests.support.fakes import CallCounter, FakeClock
 from tests.support.http import DEV_KEY, api_client
@@ -36,10 +36,6 @@ from tests.support.http import DEV_KEY, api_client
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-EVENTS = Path(__file__).parents[2] / "events"
-EXPECTED: dict[str, dict[str, Any]] = json.loads((EVENTS / "expected.json").read_text())
-SYNC_EVENTS = sorted(n for n, s in EXPECTED.items() if s["function"] == "CatalogSyncFunction")
-SAM_ENV: dict[str, dict[str, str]] = json.loads((EVENTS / "env.json").read_text())
 BUNDLED_IDS = [m.id for m in bundled_models()]
 REGION = "us-east-1"
 
@@ -69,7 +65,7 @@ def test_every_sync_event_file_runs_through_the_handler(
     settings = Settings.from_environ(
         {**SAM_ENV["CatalogSyncFunction"], "MODELS_TABLE": models_table}
     )
-    event = json.loads((EVENTS / name).read_text())
+    event = load(name)
     dry_run = EXPECTED[name]["dry_run"]
 
     report = SyncHandler(settings, aws=aws)(event, None)

@@ -13,6 +13,8 @@ from apikeys.material import KEY_SCHEME, SECRET_LENGTH, display_prefix, hash_key
 from apikeys.store import ACTIVE, REVOKED, ApiKeyRecord
 
 if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
     from tests.support.fakes import FakeClock
 
 
@@ -28,6 +30,21 @@ def make_key(name: str, *, checksum: bool = True) -> str:
 def legacy_key() -> str:
     """A random key as `generate_key` made them before checksums: `ar-` and 43 URL-safe chars."""
     return KEY_SCHEME + secrets.token_urlsafe(32)
+
+
+def store_legacy_key(client: DynamoDBClient, table: str, key: str) -> None:
+    """Put `key` in a keys table as `ar-models keys create` stored it before checksums."""
+    client.put_item(
+        TableName=table,
+        Item={
+            "key_hash": {"S": hash_key(key)},
+            "prefix": {"S": key[:11]},
+            "name": {"S": "from before"},
+            "tier": {"S": "default"},
+            "status": {"S": "active"},
+            "created_at": {"S": "2025-06-01T00:00:00+00:00"},
+        },
+    )
 
 
 class FakeKeyLookup:
