@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from handler import api
+from handler import lambda_adapter
 from handler.api import lambda_handler
 from handler.deps import Services
 from handler.settings import Settings
@@ -344,7 +344,7 @@ def test_an_event_mangum_cannot_adapt_is_still_unsupported_event(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Should the shape check miss a case, what Mangum raises is the same clean 400."""
-    monkeypatch.setattr(api, "_check_event", lambda event: None)
+    monkeypatch.setattr(lambda_adapter, "_check_event", lambda event: None)
     assert_unsupported_event(invoke(v2(headers=None)))
     assert "Mangum raised AttributeError at api_gateway.py:" in caplog.text
     assert invoke(load("list-models.json"))["statusCode"] == 200
@@ -363,7 +363,7 @@ def test_a_failure_to_run_the_app_is_a_json_500_not_a_400(
         def __call__(self, app: object) -> dict[str, Any]:
             raise RuntimeError("There is no current event loop")
 
-    monkeypatch.setattr(api, "HTTPCycle", BrokenCycle)
+    monkeypatch.setattr(lambda_adapter, "HTTPCycle", BrokenCycle)
     response = invoke(load("list-models.json"))
     assert response["statusCode"] == 500
     error = json.loads(response["body"])["error"]
