@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from functools import cache
 from pathlib import Path
 
@@ -24,5 +25,6 @@ def bundled_models() -> tuple[Model, ...]:
 
 @cache
 def bundled_snapshot() -> CatalogSnapshot:
-    """The packaged catalog, serialised once per process."""
-    return CatalogSnapshot.build(BUNDLED_VERSION, bundled_models())
+    """The packaged catalog, serialised once per process, its statuses those of the moment it
+    is built (the cache serves it rebuilt at the next lifecycle date, `valid_until`)."""
+    return CatalogSnapshot.build(BUNDLED_VERSION, bundled_models(), now=time.time())

@@ -4,6 +4,9 @@ fresh for TTL   -> serve the snapshot, no I/O
 TTL expired     -> read the version (one GetItem): unchanged -> extend; changed -> read all
 store fails     -> warn, serve the last good snapshot (stale) or the bundled catalog,
                    and try again after a short backoff rather than on every request
+a model's date  -> (wall clock at the snapshot's `valid_until`) rebuild the snapshot from the
+                   same models, no I/O: a lifecycle status changes at its date, not at the
+                   next sync or deploy
 
 Both the TTL and the backoff count from the moment the read ENDED: a read that hung for its
 whole time budget must not leave a backoff that has already run out, or every request during
@@ -58,9 +61,12 @@ class CatalogCache:
         ttl: float,
         failure_backoff: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
         on_revalidated: Callable[[ServedCatalog], None] | None = None,
     ) -> None:
-        """`on_revalidated` is told what is served after every read of the store (a metric)."""
+        """`clock` times the TTL and the backoff; `wall_clock` (epoch seconds) is the time the
+        lifecycle statuses are served at. `on_revalidated` is told what is served after every
+        read of the store (a metric)."""
         if ttl < 0:
             raise ValueError("ttl must be >= 0")
         self._store = store
@@ -68,6 +74,7 @@ class CatalogCache:
         self._ttl = ttl
         self._failure_backoff = min(failure_backoff, ttl) if ttl else 0.0
         self._clock = clock
+        self._wall_clock = wall_clock
         self._on_revalidated = on_revalidated
         self._served: ServedCatalog | None = None
         self._next_check = float("-inf")
@@ -77,8 +84,14 @@ class CatalogCache:
         now = self._clock()
         if self._served is None or now >= self._next_check:
             self._revalidate()
-        assert self._served is not None
-        return self._served
+        served = self._served
+        assert served is not None
+        wall = self._wall_clock()
+        if wall >= served.snapshot.valid_until:
+            # A model's deprecation or shutdown date has come: the same models, served with
+            # the statuses of now (no I/O; the bodies and ETags change with them).
+            served = self._served = ServedCatalog(served.snapshot.at(wall), served.served_from)
+        return served
 
     def _revalidate(self) -> None:
         if self._store is None:
@@ -113,7 +126,8 @@ class CatalogCache:
             return self._bundled()
         logger.info("loaded catalog version %d (%d models)", contents.version, len(contents.models))
         return ServedCatalog(
-            CatalogSnapshot.build(contents.version, contents.models), ServedFrom.DYNAMODB
+            CatalogSnapshot.build(contents.version, contents.models, now=self._wall_clock()),
+            ServedFrom.DYNAMODB,
         )
 
     def _bundled(self) -> ServedCatalog:

@@ -50,7 +50,8 @@ class VersionConflict(CatalogError):
 
 
 class InvalidSource(CatalogError):
-    """A catalog source setting is neither `bundled` nor `s3://bucket/key`."""
+    """A catalog source is none this caller may read: `bundled`, `s3://bucket/key`, or (from a
+    shell only) a local file."""
 
 
 class SourceUnavailable(CatalogError):

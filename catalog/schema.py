@@ -18,16 +18,20 @@ import json
 import math
 import re
 from collections.abc import Collection, Sequence
+from datetime import date
 from typing import Annotated, Any, Literal, NoReturn, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     ModelWrapValidatorHandler,
+    PlainValidator,
     StrictBool,
     StrictInt,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -57,6 +61,9 @@ MAX_DEPTH = 8
 # Curated fields beyond the schema's, per model, and the length of their names.
 MAX_EXTRA_FIELDS = 32
 MAX_EXTRA_KEY_LENGTH = 64
+# A model's other names (`aliases`) and its provider's name for it (`display_name`).
+MAX_ALIASES = 32
+MAX_DISPLAY_NAME_LENGTH = 128
 # The largest integer every JSON parser reads exactly (JavaScript's Number.MAX_SAFE_INTEGER).
 MAX_SAFE_INTEGER = 2**53 - 1
 # The largest context window today is ~10M tokens; 100M leaves 10x headroom and still catches
@@ -81,17 +88,208 @@ MODEL_ID_PATTERN = re.compile(
 OWNED_BY_PATTERN = r"^[A-Za-z0-9._-]+$"
 
 
-class Capabilities(BaseModel):
-    """What a model can do. Every field is a filter value of `?capability=`."""
+def _absent_not_null(schema: dict[str, Any]) -> None:
+    """An optional field is absent when unknown, never `null`: its JSON schema (and so
+    /openapi.json) states only the value's type, with no default."""
+    schema.pop("default", None)
+    choices = schema.get("anyOf")
+    if choices:
+        values = [choice for choice in choices if choice != {"type": "null"}]
+        if len(values) == 1 < len(choices):
+            del schema["anyOf"]
+            schema.update(values[0])
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+
+def _optional(**constraints: Any) -> Any:
+    """An optional field: absent from the document and from the wire when unknown."""
+    return Field(default=None, json_schema_extra=_absent_not_null, **constraints)
+
+
+def _refuse_null(value: Any) -> Any:
+    """`null` is no value: an unknown field is left out of the document, not set to null."""
+    if value is None:
+        raise ValueError("null is not allowed: leave the field out when it is unknown")
+    return value
+
+
+class _Part(BaseModel):
+    """A typed part of a model: closed (no extra keys), frozen, strict JSON types."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON object a client receives: unknown (absent) fields left out."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class Capabilities(_Part):
+    """What a model can do. Every field is a filter value of `?capability=`.
+
+    The seed's two flags are required; the others are absent when unknown.
+    """
 
     vision: StrictBool
     function_calling: StrictBool
+    structured_outputs: StrictBool | None = _optional(
+        description="Output constrained to a JSON schema the request gives. Absent: unknown."
+    )
+    reasoning: StrictBool | None = _optional(
+        description="Thinks before answering (a reasoning model). Absent: unknown."
+    )
+    prompt_caching: StrictBool | None = _optional(
+        description="Reuses a cached prompt prefix at a lower price. Absent: unknown."
+    )
+
+    _no_null = field_validator("structured_outputs", "reasoning", "prompt_caching", mode="before")(
+        _refuse_null
+    )
 
 
-CapabilityName = Literal["vision", "function_calling"]
+CapabilityName = Literal[
+    "vision", "function_calling", "structured_outputs", "reasoning", "prompt_caching"
+]
 CAPABILITY_NAMES: tuple[str, ...] = tuple(Capabilities.model_fields)
+
+Modality = Literal["text", "image", "pdf", "audio", "video"]
+MODALITIES: tuple[str, ...] = ("text", "image", "pdf", "audio", "video")
+
+
+def _distinct(values: list[Any]) -> list[Any]:
+    repeated = sorted({str(value) for value in values if values.count(value) > 1})
+    if repeated:
+        raise ValueError(f"listed more than once: {', '.join(repeated)}")
+    return values
+
+
+class Modalities(_Part):
+    """What a model reads and writes."""
+
+    input: list[Modality] = Field(min_length=1, max_length=len(MODALITIES))
+    output: list[Modality] = Field(min_length=1, max_length=len(MODALITIES))
+
+    _distinct = field_validator("input", "output")(_distinct)
+
+
+# USD per million tokens: finite, never negative, a JSON number every client reads exactly.
+def _price(value: Any) -> int | float:
+    # Exact JSON types: an integer stays an integer on the wire (2, not 2.0); no bool, no string.
+    if type(value) is not int and type(value) is not float:
+        raise ValueError("must be a number, USD per million tokens")
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number (an unknown price is left out)")
+    if not 0 <= value <= MAX_SAFE_INTEGER:
+        raise ValueError(f"must be from 0 to {MAX_SAFE_INTEGER:,} (2**53 - 1)")
+    return value
+
+
+Price = Annotated[
+    int | float,
+    PlainValidator(_price),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": MAX_SAFE_INTEGER}),
+]
+
+
+class Pricing(_Part):
+    """Prices in USD per million tokens (the unit is in each name). An unknown price is
+    absent, never a sentinel."""
+
+    input_per_mtok: Price | None = _optional(description="Input tokens, USD per million.")
+    output_per_mtok: Price | None = _optional(description="Output tokens, USD per million.")
+    cached_input_per_mtok: Price | None = _optional(
+        description="Input tokens read from the prompt cache, USD per million."
+    )
+    cache_write_per_mtok: Price | None = _optional(
+        description="Input tokens written to the prompt cache, USD per million."
+    )
+
+    _no_null = field_validator(
+        "input_per_mtok",
+        "output_per_mtok",
+        "cached_input_per_mtok",
+        "cache_write_per_mtok",
+        mode="before",
+    )(_refuse_null)
+
+
+LifecycleStatus = Literal["active", "deprecated", "retired"]
+# In the order a model goes through them: the later one wins.
+LIFECYCLE_STATUSES: tuple[LifecycleStatus, ...] = ("active", "deprecated", "retired")
+
+ISO_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+YEAR_MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+def _iso_date(value: str) -> str:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be a calendar date, YYYY-MM-DD") from None
+    return value
+
+
+def _model_id(value: str) -> str:
+    if not MODEL_ID_PATTERN.fullmatch(value):
+        raise ValueError(
+            f"must be 1-{MAX_ID_LENGTH} characters of letters, digits and . _ : @ / + -, "
+            "starting with a letter or digit, without '//' and not ending with '/'"
+        )
+    return value
+
+
+# An id as `id` is one, for the fields that name models (`aliases`, `lifecycle.successor`).
+ModelId = Annotated[
+    str,
+    Field(
+        strict=True,
+        min_length=1,
+        max_length=MAX_ID_LENGTH,
+        json_schema_extra={"pattern": MODEL_ID_PATTERN.pattern},
+    ),
+    AfterValidator(_model_id),
+]
+
+
+class Lifecycle(_Part):
+    """When the provider deprecates and shuts the model down, and what replaces it.
+
+    The document holds the dates; `status` served is derived from them at the moment of the
+    answer (catalog/lifecycle.py): `retired` from `shutdown_at`, `deprecated` from
+    `deprecated_at` (00:00 UTC), else `active`; a status the curator states counts as a floor.
+    """
+
+    status: LifecycleStatus | None = _optional(
+        description="Served: always present, derived at answer time from the dates and the "
+        "curator's stated status (the later of the two; active < deprecated < retired). In a "
+        "catalog document: optional, the curator's status for a model with no dates."
+    )
+    deprecated_at: Annotated[str, Field(pattern=ISO_DATE_PATTERN)] | None = _optional(
+        description="Date (UTC) from which the model is deprecated, YYYY-MM-DD.",
+        examples=["2026-10-14"],
+    )
+    shutdown_at: Annotated[str, Field(pattern=ISO_DATE_PATTERN)] | None = _optional(
+        description="Date (UTC) from which the provider no longer serves it, YYYY-MM-DD.",
+        examples=["2027-01-14"],
+    )
+    successor: ModelId | None = _optional(
+        description="The id of the model that replaces it (not necessarily in this catalog)."
+    )
+
+    _no_null = field_validator(
+        "status", "deprecated_at", "shutdown_at", "successor", mode="before"
+    )(_refuse_null)
+    _dates = field_validator("deprecated_at", "shutdown_at")(_iso_date)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if (
+            self.deprecated_at is not None
+            and self.shutdown_at is not None
+            and self.shutdown_at < self.deprecated_at
+        ):
+            raise ValueError(
+                f"shutdown_at {self.shutdown_at} is before deprecated_at {self.deprecated_at}"
+            )
+        return self
 
 
 def _document_extras(schema: dict[str, Any]) -> None:
@@ -143,16 +341,43 @@ class Model(BaseModel):
     )
     context_length: Annotated[StrictInt, Field(ge=1, le=MAX_CONTEXT_LENGTH, examples=[128000])]
     capabilities: Capabilities
+    display_name: (
+        Annotated[str, Field(strict=True, min_length=1, max_length=MAX_DISPLAY_NAME_LENGTH)] | None
+    ) = _optional(
+        description="The provider's name for the model.",
+        examples=["GPT-4o"],
+    )
+    max_output_tokens: Annotated[StrictInt, Field(ge=1, le=MAX_CONTEXT_LENGTH)] | None = _optional(
+        description="The most tokens one response may hold; at most `context_length`.",
+        examples=[16384],
+    )
+    modalities: Modalities | None = _optional()
+    pricing: Pricing | None = _optional()
+    knowledge_cutoff: Annotated[str, Field(strict=True, pattern=YEAR_MONTH_PATTERN)] | None = (
+        _optional(
+            description="Month of the model's training data cutoff, YYYY-MM.",
+            examples=["2023-10"],
+        )
+    )
+    aliases: Annotated[list[ModelId], Field(max_length=MAX_ALIASES)] | None = _optional(
+        description="Other ids naming this model (same syntax as `id`), unique across every id "
+        "and alias of the catalog; GET /v1/models/{alias} answers this model.",
+    )
+    lifecycle: Lifecycle | None = _optional()
 
-    @field_validator("id")
-    @classmethod
-    def _check_id(cls, value: str) -> str:
-        if not MODEL_ID_PATTERN.fullmatch(value):
-            raise ValueError(
-                f"must be 1-{MAX_ID_LENGTH} characters of letters, digits and . _ : @ / + -, "
-                "starting with a letter or digit, without '//' and not ending with '/'"
-            )
-        return value
+    _check_id = field_validator("id")(_model_id)
+    _no_null = field_validator(
+        "display_name",
+        "max_output_tokens",
+        "modalities",
+        "pricing",
+        "knowledge_cutoff",
+        "aliases",
+        "lifecycle",
+        mode="before",
+    )(_refuse_null)
+
+    _distinct_aliases = field_validator("aliases")(_distinct)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -173,6 +398,9 @@ class Model(BaseModel):
             size = _raw_size(data)
             if size is None:
                 _raise(cls, [_problem((), f"nested deeper than {MAX_DEPTH} levels")])
+            lifecycle = data.get("lifecycle")
+            if isinstance(lifecycle, dict) and "status" not in lifecycle:
+                size += STATUS_ALLOWANCE  # served with its derived status
             if size > MAX_MODEL_BYTES:
                 problems.append(_problem((), _oversized(data, size)))
             _check_extras(data, extras, problems)
@@ -181,7 +409,7 @@ class Model(BaseModel):
                 # only repeat, less clearly, what is said about their names.
                 schema_input = {key: data[key] for key in data if key in _SCHEMA_FIELDS}
         capabilities = data.get("capabilities")
-        if isinstance(capabilities, dict) and len(capabilities) > len(CAPABILITY_NAMES):
+        if isinstance(capabilities, dict) and not capabilities.keys() <= set(CAPABILITY_NAMES):
             # Each unknown key would be a problem of its own: a hostile input must not cost
             # a million of them. Say it once, and check the known ones.
             unknown = len(capabilities.keys() - set(CAPABILITY_NAMES))
@@ -200,17 +428,62 @@ class Model(BaseModel):
                 _problem(error["loc"], error["msg"]) for error in exc.errors(include_url=False)
             ]
             _raise(cls, [*schema_problems, *problems])
+        problems.extend(_model_problems(model))
         if problems:
             _raise(cls, problems)
         return model
 
     def to_wire(self) -> dict[str, Any]:
-        """The JSON object a client receives."""
-        return self.model_dump(mode="json")
+        """The JSON object of the catalog document: unknown (absent) optional fields left out.
+
+        What a client receives is this with `lifecycle.status` derived at answer time
+        (catalog/lifecycle.py, `served_wire`).
+        """
+        wire = self.model_dump(mode="json")
+        for name in _OPTIONAL_FIELDS:
+            if wire.get(name, 0) is None:
+                del wire[name]
+        for name, part in (
+            ("capabilities", self.capabilities),
+            ("modalities", self.modalities),
+            ("pricing", self.pricing),
+            ("lifecycle", self.lifecycle),
+        ):
+            if part is not None:
+                wire[name] = part.to_wire()
+        return wire
+
+    def names(self) -> tuple[str, ...]:
+        """Every id this model answers to: its own, then its aliases."""
+        return (self.id, *(self.aliases or ()))
+
+
+def _model_problems(model: Model) -> list[InitErrorDetails]:
+    """What involves several fields of one model."""
+    problems: list[InitErrorDetails] = []
+    if model.max_output_tokens is not None and model.max_output_tokens > model.context_length:
+        problems.append(
+            _problem(
+                ("max_output_tokens",),
+                f"{model.max_output_tokens:,} is over context_length ({model.context_length:,})",
+            )
+        )
+    if model.aliases and model.id in model.aliases:
+        problems.append(_problem(("aliases",), f"repeats the model's own id '{_shown(model.id)}'"))
+    successor = model.lifecycle.successor if model.lifecycle else None
+    if successor is not None and successor in model.names():
+        problems.append(
+            _problem(("lifecycle", "successor"), "names the model itself, not its replacement")
+        )
+    return problems
 
 
 # The schema's own fields; any other key of a model is an extra curated field.
 _SCHEMA_FIELDS = frozenset(Model.model_fields)
+# The schema's optional fields: absent from the wire when unknown, never `null`.
+_OPTIONAL_FIELDS = tuple(
+    name for name, info in Model.model_fields.items() if not info.is_required() and name != "object"
+)
 
 
 class ModelList(BaseModel):
@@ -240,9 +513,22 @@ def list_size(model_sizes: Collection[int]) -> int:
     return _LIST_ENVELOPE_BYTES + sum(model_sizes) + max(len(model_sizes) - 1, 0)
 
 
+# The served `lifecycle` always has a `status`, derived at answer time: a document's lifecycle
+# without one is served this much longer at most (`"status":"deprecated",`).
+STATUS_ALLOWANCE = len('"status":"deprecated",')
+
+
+def served_size(model: Model) -> int:
+    """The most bytes GET /v1/models/{id} may be for this model, whatever its status."""
+    size = len(wire_json(model.to_wire()))
+    if model.lifecycle is not None and model.lifecycle.status is None:
+        size += STATUS_ALLOWANCE
+    return size
+
+
 def served_list_size(models: Sequence[Model]) -> int:
-    """Bytes of GET /v1/models for these models (what MAX_LIST_BYTES bounds)."""
-    return list_size([len(wire_json(model.to_wire())) for model in models])
+    """Bytes of GET /v1/models for these models at most (what MAX_LIST_BYTES bounds)."""
+    return list_size([served_size(model) for model in models])
 
 
 # -- parsing a catalog document ---------------------------------------------------------------
@@ -312,7 +598,8 @@ def parse_catalog(document: Any) -> list[Model]:
             continue
         seen.add(model.id)
         models.append(model)
-        sizes.append(len(wire_json(model.to_wire())))
+        sizes.append(served_size(model))
+    problems.extend(_name_collisions(models))
     if len(entries) > MAX_MODELS:
         problems.add(
             f"data: {len(entries):,} models, over the cap of {MAX_MODELS:,} "
@@ -327,6 +614,22 @@ def parse_catalog(document: Any) -> list[Model]:
     if problems:
         raise InvalidCatalog(problems.listed())
     return models
+
+
+def _name_collisions(models: Sequence[Model]) -> list[str]:
+    """Every alias that is also an id, or an alias of another model: a name means one model."""
+    owner: dict[str, str] = {model.id: model.id for model in models}
+    problems: list[str] = []
+    for model in models:
+        for alias in model.aliases or ():
+            taken = owner.setdefault(alias, model.id)
+            if taken != model.id:
+                what = "the id of" if alias == taken else "an alias of"
+                problems.append(
+                    f"{_shown(model.id)}: alias '{_shown(alias)}' is already {what} "
+                    f"'{_shown(taken)}'"
+                )
+    return problems
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -6,19 +6,23 @@ dict lookup and a write of bytes that already exist.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import logging
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from catalog.errors import CatalogTooLarge, CatalogUnservable, InvalidFilter, ModelNotFound
+from catalog.lifecycle import deprecation_headers, next_transition, served_wire, status_at
 from catalog.schema import (
     CAPABILITY_NAMES,
+    LIFECYCLE_STATUSES,
     MAX_LIST_BYTES,
     MAX_MODEL_BYTES,
+    LifecycleStatus,
     Model,
     list_size,
     wire_json,
@@ -40,13 +44,17 @@ class Body:
 
     content: bytes
     etag: str
+    # Response headers that go with this body whatever its encoding (a retrieve's Deprecation,
+    # Sunset and Link), as (name, value) pairs.
+    headers: tuple[tuple[str, str], ...] = ()
     # Filled on the first `gzipped()`: the gzip Body, or _NO_GAIN when gzip would not help.
     _gzip: Body | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
-    def of(cls, payload: Any) -> Body:
+    def of(cls, payload: Any, headers: Mapping[str, str] | None = None) -> Body:
         content = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-        return cls(content, '"' + hashlib.sha256(content).hexdigest()[:32] + '"')
+        etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+        return cls(content, etag, tuple((headers or {}).items()))
 
     @property
     def gzip_etag(self) -> str:
@@ -75,23 +83,39 @@ _NO_GAIN = Body(b"", '""')
 
 @dataclass(frozen=True, slots=True)
 class CatalogSnapshot:
-    """One catalog version, in curated order, with every response body prebuilt."""
+    """One catalog version as served at one instant, in curated order, every body prebuilt.
+
+    Served bodies carry each model's lifecycle status at `built_at`; they stay true until
+    `valid_until`, the next deprecation or shutdown date of any model (inf if none), when the
+    cache rebuilds the snapshot from the same models (`at`).
+    """
 
     version: int
     models: tuple[Model, ...]
     list_body: Body
+    # By id and by alias: an alias answers its model's body.
     model_bodies: dict[str, Body]
     providers: frozenset[str]
+    statuses: dict[str, LifecycleStatus]
+    # The distinct context lengths, ascending: `?min_context_length=` is normalised to one.
+    context_lengths: tuple[int, ...]
+    built_at: float
+    valid_until: float
     # Filtered lists are built on first use and kept: their keys are bounded by the catalog's
-    # providers times the capability subsets, because unknown filter values are rejected first.
-    _filtered: dict[tuple[str | None, frozenset[str]], Body] = field(default_factory=dict)
+    # providers, capability and status subsets and context lengths, because unknown filter
+    # values are rejected or normalised first.
+    _filtered: dict[tuple[str | None, frozenset[str], frozenset[str], int | None], Body] = field(
+        default_factory=dict
+    )
 
     @classmethod
-    def build(cls, version: int, models: Sequence[Model]) -> CatalogSnapshot:
-        """Every body of this catalog version, serialised once.
+    def build(cls, version: int, models: Sequence[Model], *, now: float) -> CatalogSnapshot:
+        """Every body of this catalog version as served at `now` (epoch seconds), serialised
+        once.
 
         A model that cannot be served (its wire form is not JSON, is over MAX_MODEL_BYTES, or
         repeats an id) is skipped with a warning: one bad model never takes the others down.
+        An alias that names another model already is ignored, with a warning.
         A list body over MAX_LIST_BYTES raises CatalogTooLarge, and models none of which can
         be served raise CatalogUnservable: both are CatalogUnavailable, so the cache goes on
         serving what it served before.
@@ -99,7 +123,7 @@ class CatalogSnapshot:
         served: dict[str, tuple[Model, dict[str, Any]]] = {}
         sizes: list[int] = []
         for model in models:
-            servable = _servable(model, served)
+            servable = _servable(model, served, now)
             if servable is not None:
                 served[model.id] = (model, servable[0])
                 sizes.append(servable[1])
@@ -108,47 +132,93 @@ class CatalogSnapshot:
             raise CatalogTooLarge(version, total, MAX_LIST_BYTES)
         if models and not served:
             raise CatalogUnservable(f"catalog version {version}: none of its models can be served")
+        bodies = {
+            model_id: Body.of(doc, deprecation_headers(model, now))
+            for model_id, (model, doc) in served.items()
+        }
+        for model, _ in served.values():
+            for alias in model.aliases or ():
+                if alias in bodies:
+                    logger.warning(
+                        "ignoring alias %a of model %a: it already names another model",
+                        alias,
+                        model.id,
+                    )
+                else:
+                    bodies[alias] = bodies[model.id]
+        kept = tuple(model for model, _ in served.values())
         return cls(
             version=version,
-            models=tuple(model for model, _ in served.values()),
+            models=kept,
             list_body=Body.of({"object": "list", "data": [doc for _, doc in served.values()]}),
-            model_bodies={model_id: Body.of(doc) for model_id, (_, doc) in served.items()},
-            providers=frozenset(model.owned_by for model, _ in served.values()),
+            model_bodies=bodies,
+            providers=frozenset(model.owned_by for model in kept),
+            statuses={model.id: status_at(model, now) for model in kept},
+            context_lengths=tuple(sorted({model.context_length for model in kept})),
+            built_at=now,
+            valid_until=next_transition(kept, now),
         )
+
+    def at(self, now: float) -> CatalogSnapshot:
+        """This catalog version as served at `now`: the same models, statuses of that time."""
+        return CatalogSnapshot.build(self.version, self.models, now=now)
 
     def __len__(self) -> int:
         return len(self.models)
 
     def model_body(self, model_id: str) -> Body:
+        """The body of the model with this id or alias."""
         try:
             return self.model_bodies[model_id]
         except KeyError:
             raise ModelNotFound(model_id) from None
 
-    def list_body_for(self, owned_by: str | None, capabilities: Iterable[str]) -> Body:
-        """The list body, filtered by provider and by capabilities that must all hold.
+    def list_body_for(
+        self,
+        owned_by: str | None,
+        capabilities: Iterable[str],
+        statuses: Iterable[str] = (),
+        min_context_length: int | None = None,
+    ) -> Body:
+        """The list body, filtered: by provider, by capabilities that must all hold (an unknown
+        capability does not), by status (any of those named), by a smallest context length.
 
         A provider the catalog does not have lists nothing, as any filter that matches nothing:
         the request is valid (what a well-formed provider is, the API checks), the catalog just
-        has no such model today. That answer is one shared body, never cached per value, so the
-        filtered bodies kept stay bounded by the catalog's providers times capability subsets.
+        has no such model today. That answer is one shared body, never cached per value; a
+        `min_context_length` is replaced by the smallest context length of the catalog that
+        reaches it, so the filtered bodies kept stay bounded by what the catalog holds.
         """
         wanted = frozenset(capabilities)
-        if owned_by is None and not wanted:
-            return self.list_body
         for name in sorted(wanted):
             if name not in CAPABILITY_NAMES:
                 raise InvalidFilter("capability", name, list(CAPABILITY_NAMES))
+        states = frozenset(statuses)
+        for name in sorted(states):
+            if name not in LIFECYCLE_STATUSES:
+                raise InvalidFilter("status", name, list(LIFECYCLE_STATUSES))
+        if len(states) == len(LIFECYCLE_STATUSES):
+            states = frozenset()  # every status: no filter
+        floor = None
+        if min_context_length is not None:
+            index = bisect.bisect_left(self.context_lengths, min_context_length)
+            if index == len(self.context_lengths):
+                return _EMPTY_LIST
+            floor = self.context_lengths[index] if index else None  # the smallest: no filter
+        if owned_by is None and not wanted and not states and floor is None:
+            return self.list_body
         if owned_by is not None and owned_by not in self.providers:
             return _EMPTY_LIST
-        key = (owned_by, wanted)
+        key = (owned_by, wanted, states, floor)
         body = self._filtered.get(key)
         if body is None:
             data = [
-                model.to_wire()
+                served_wire(model, self.built_at)
                 for model in self.models
                 if (owned_by is None or model.owned_by == owned_by)
                 and all(getattr(model.capabilities, name) for name in wanted)
+                and (not states or self.statuses[model.id] in states)
+                and (floor is None or model.context_length >= floor)
             ]
             body = self._filtered[key] = Body.of({"object": "list", "data": data})
         return body
@@ -158,7 +228,7 @@ _EMPTY_LIST = Body.of({"object": "list", "data": []})
 
 
 def _servable(
-    model: Model, served: dict[str, tuple[Model, dict[str, Any]]]
+    model: Model, served: dict[str, tuple[Model, dict[str, Any]]], now: float
 ) -> tuple[dict[str, Any], int] | None:
     """The wire form of `model` and its size, or None (with a warning) if it cannot be served.
 
@@ -167,7 +237,7 @@ def _servable(
     """
     model_id = getattr(model, "id", None)
     try:
-        doc = model.to_wire()
+        doc = served_wire(model, now)
         size = len(wire_json(doc))
     except (ValueError, TypeError, RecursionError, AttributeError) as exc:
         # ascii(): the reason may hold the very lone surrogate that made the model unservable.

@@ -1,15 +1,16 @@
-"""`ar-models`: run the API locally, publish the catalog and manage API keys from a shell."""
+"""`ar-models`: run the API locally, publish and export the catalog, manage API keys."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from devtools.devstack import DEV_CACHE_TTL
 from handler import settings as env
@@ -65,11 +66,32 @@ def _parser() -> argparse.ArgumentParser:
         "sync", help="publish the curated catalog into MODELS_TABLE; prints the report (JSON)"
     )
     sync.add_argument(
-        "--source", help="'bundled' or s3://bucket/key (default: CATALOG_SOURCE, else bundled)"
+        "--source",
+        metavar="SOURCE",
+        help="'bundled', s3://bucket/key or a local file (./models.json, file:///abs/models.json);"
+        " default: CATALOG_SOURCE, else bundled",
     )
     sync.add_argument("--dry-run", action="store_true", help="compute the change, write nothing")
     sync.add_argument("--force", action="store_true", help="lift the removal guard")
     sync.set_defaults(command=_sync, defaults=None)
+
+    export = commands.add_parser(
+        "export",
+        help="write the catalog published in MODELS_TABLE as a catalog file `sync` accepts",
+    )
+    export.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write it to FILE, atomically (default, or '-': stdout)",
+    )
+    export.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="leave out the published models the current schema refuses (listed on stderr) "
+        "instead of failing",
+    )
+    export.set_defaults(command=_export, defaults=None)
 
     validate = commands.add_parser(
         "validate", help="check a catalog file; exits 1 listing every problem"
@@ -172,6 +194,7 @@ def _sync(args: argparse.Namespace, settings: Settings) -> int:
             source=args.source,
             dry_run=args.dry_run,
             force=args.force,
+            allow_files=True,
         )
     except InvalidCatalog as exc:
         return _fail(_problems(exc))
@@ -181,6 +204,148 @@ def _sync(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(str(exc))
     print(json.dumps(report.to_dict(), indent=2))
     return 0
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from awsclients import AwsClients
+    from catalog.dynamodb import DynamoDBCatalogStore
+    from catalog.errors import CatalogError, InvalidCatalog
+
+    if not settings.models_table:
+        return _fail(f"{env.MODELS_TABLE} is not set: there is no table to export from")
+    table = settings.models_table
+    store = DynamoDBCatalogStore(table, dynamodb=AwsClients().dynamodb)
+    try:
+        # The writer's reads: the pointer and its document, strongly consistent and verified.
+        pointer = store.read_pointer()
+        if pointer is None:
+            return _fail(f"nothing is published in {table}: there is no catalog to export")
+        if not pointer.readable:
+            return _fail(
+                f"catalog version {pointer.version} in {table} is in the legacy layout (one item "
+                "per model): run `ar-models sync` to publish it as a document, then export"
+            )
+        entries = store.read_document(pointer).entries()
+    except CatalogError as exc:
+        return _fail(str(exc))
+    origin = f"catalog version {pointer.version} ({table})"
+    try:
+        exported = _export_document(entries, origin=origin, skip_invalid=args.skip_invalid)
+    except InvalidCatalog as exc:
+        hint = "" if args.skip_invalid else "\nRun again with --skip-invalid to export the rest."
+        return _fail(f"{origin}: {_problems(exc)}{hint}")
+    if exported.skipped:
+        lines = "\n".join(f"  - {problem}" for problem in exported.skipped)
+        print(
+            f"ar-models: {origin}: left out {len(entries) - exported.count} published model(s) "
+            f"the schema refuses:\n{lines}",
+            file=sys.stderr,
+        )
+    if args.output in (None, "-"):
+        _write_stdout(exported.body)
+        return 0
+    path = Path(args.output)
+    try:
+        _write_atomically(path, exported.body)
+    except OSError as exc:
+        return _fail(f"cannot write {path}: {exc.strerror or exc}")
+    print(f"{path}: {origin}, {exported.count} models")
+    return 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Exported:
+    body: bytes  # the catalog file
+    count: int  # models in it
+    skipped: list[str]  # the problems of the published models left out (--skip-invalid)
+
+
+def _export_document(entries: Sequence[Any], *, origin: str, skip_invalid: bool) -> _Exported:
+    """The published model documents as a catalog file: `{"object": "list", "data": [...]}`,
+    verbatim and in curated order, indented by 2, UTF-8 as is, one trailing newline.
+
+    Checked with the sync's own parser, so `sync --source` of it publishes exactly these models
+    (and, when they are what is published, writes nothing). Raises InvalidCatalog listing every
+    problem if a published model is one the schema refuses; with `skip_invalid`, leaves those
+    out instead (and a duplicate id after its first), unless what is left is refused too.
+    """
+    from catalog.errors import InvalidCatalog
+    from catalog.schema import parse_catalog, parse_catalog_json
+
+    kept = list(entries)
+    skipped: list[str] = []
+    try:
+        parse_catalog({"object": "list", "data": kept})
+    except InvalidCatalog as exc:
+        if not skip_invalid:
+            raise
+        skipped = exc.problems
+        kept = _valid_entries(kept)
+    document = {"object": "list", "data": kept}
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # A lone surrogate cannot be UTF-8: kept as such, for the parser below to refuse by name.
+    body = text.encode("utf-8", errors="surrogatepass")
+    parse_catalog_json(body, origin=origin)
+    return _Exported(body, len(kept), skipped)
+
+
+def _valid_entries(entries: Sequence[Any]) -> list[Any]:
+    """The entries that are valid models, verbatim and in order, each id once (the first)."""
+    from pydantic import ValidationError
+
+    from catalog.schema import Model
+
+    kept: list[Any] = []
+    seen: set[str] = set()
+    for entry in entries:
+        try:
+            model_id = Model.model_validate(entry).id
+        except ValidationError:
+            continue
+        if model_id not in seen:
+            seen.add(model_id)
+            kept.append(entry)
+    return kept
+
+
+def _write_stdout(body: bytes) -> None:
+    """The bytes as they are (UTF-8), whatever encoding the terminal's locale gives stdout."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(body.decode("utf-8"))
+    else:
+        buffer.write(body)
+        buffer.flush()
+
+
+def _write_atomically(path: Path, body: bytes) -> None:
+    """Write `path` whole or not at all: a temporary file beside it, flushed to disk, then
+    renamed over it. Never a half-written file, even if the process dies; on an error the
+    temporary file is removed and `path` is as it was. Raises OSError."""
+    import os
+    import tempfile
+
+    try:
+        mode = path.stat().st_mode & 0o7777  # keep an existing file's permissions
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask  # as open() would create it
+    descriptor, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(body)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _validate(args: argparse.Namespace, _settings: Settings) -> int:

@@ -25,6 +25,7 @@ from catalog.schema import (
     MAX_OWNED_BY_LENGTH,
     OWNED_BY_PATTERN,
     CapabilityName,
+    LifecycleStatus,
     Model,
     ModelList,
 )
@@ -93,6 +94,27 @@ _OK: dict[int | str, dict[str, Any]] = {
     },
 }
 
+# Retrieve of a deprecated or retired model (catalog/lifecycle.py, `deprecation_headers`).
+_LIFECYCLE_HEADERS = {
+    "Deprecation": _header(
+        "RFC 9745, only when the model is deprecated or retired: `@` and the epoch seconds of "
+        "`lifecycle.deprecated_at` (00:00 UTC), or of `shutdown_at` when only that is known; "
+        "absent when neither date is known."
+    ),
+    "Sunset": _header(
+        "RFC 8594, only when the model is deprecated or retired and `lifecycle.shutdown_at` is "
+        "known: that date as an HTTP-date (00:00 GMT)."
+    ),
+    "Link": _header(
+        "Only when the model is deprecated or retired and names a successor: "
+        '`</v1/models/SUCCESSOR>; rel="successor-version"`.'
+    ),
+}
+_OK_RETRIEVE: dict[int | str, dict[str, Any]] = {
+    200: {"headers": {**_OK[200]["headers"], **_LIFECYCLE_HEADERS}},
+    304: {**_OK[304], "headers": {**_CACHING_HEADERS, **_LIFECYCLE_HEADERS}},
+}
+
 router = APIRouter()
 
 
@@ -110,8 +132,10 @@ def _send(request: Request, body: Body) -> Response:
             # The 304 names the copy the client has, and carries no Content-Encoding: a cache
             # updates the stored response with this ETag from it.
             headers = {"ETag": matched, "Cache-Control": CACHE_CONTROL, "Vary": VARY}
+            headers.update(body.headers)
             return Response(status_code=304, headers=headers)
     headers = {"ETag": sent.etag, "Cache-Control": CACHE_CONTROL, "Vary": VARY}
+    headers.update(body.headers)
     if gzipped is not None:
         headers["Content-Encoding"] = "gzip"
     return Response(sent.content, media_type="application/json", headers=headers)
@@ -163,7 +187,8 @@ def _accepts_gzip(accept_encoding: str) -> bool:
     responses={
         **_OK,
         400: _error(
-            "A malformed `owned_by` or an unknown `capability` (`invalid_value`, naming `param`)."
+            "A malformed `owned_by` or `min_context_length`, an unknown `capability` or "
+            "`status` (`invalid_value`, naming `param`)."
         ),
         **_AUTH_ERRORS,
     },
@@ -186,11 +211,32 @@ async def list_models(
     ] = None,
     capability: Annotated[
         list[CapabilityName] | None,
-        Query(description="Only models with this capability; repeat it to require several."),
+        Query(
+            description="Only models known to have this capability; repeat it to require "
+            "several. A model whose flag is absent (unknown) is not listed."
+        ),
+    ] = None,
+    status: Annotated[
+        list[LifecycleStatus] | None,
+        Query(
+            description="Only models with this lifecycle status now; repeat it to accept "
+            "several (`status=active` is what a model picker should ask). Without it, every "
+            "curated model is listed, whatever its status."
+        ),
+    ] = None,
+    min_context_length: Annotated[
+        int | None,
+        Query(
+            description="Only models whose `context_length` is at least this many tokens.",
+            ge=1,
+        ),
     ] = None,
 ) -> Response:
     """List the models AssistantRouter supports, in curated order (grouped by provider)."""
-    return _send(request, catalog.snapshot.list_body_for(owned_by, capability or ()))
+    body = catalog.snapshot.list_body_for(
+        owned_by, capability or (), status or (), min_context_length
+    )
+    return _send(request, body)
 
 
 @router.get(
@@ -198,8 +244,8 @@ async def list_models(
     operation_id="retrieve_model",
     response_model=Model,
     responses={
-        **_OK,
-        404: _error("No model has this id (`model_not_found`)."),
+        **_OK_RETRIEVE,
+        404: _error("No model has this id or alias (`model_not_found`)."),
         **_AUTH_ERRORS,
     },
 )
@@ -210,12 +256,13 @@ async def retrieve_model(
     model_id: Annotated[
         str,
         Path(
-            description="The model id. It may contain `/`, sent raw or as `%2F`.",
+            description="The model id, or one of its `aliases` (the answer is the model, "
+            "its canonical `id` included). It may contain `/`, sent raw or as `%2F`.",
             examples=["gpt-4o"],
         ),
     ],
 ) -> Response:
-    """Retrieve one model by id."""
+    """Retrieve one model by id or alias."""
     # openai-python >= 2.30 sends `/` in an id as %2F. Both uvicorn and Mangum percent-decode
     # the path before routing, so the `:path` converter sees the `/` and takes it whole.
     return _send(request, catalog.snapshot.model_body(model_id))

@@ -27,10 +27,13 @@ def run_sync(
     source: str | None = None,
     dry_run: bool = False,
     force: bool = False,
+    allow_files: bool = False,
 ) -> SyncReport:
     """Read and validate the source, then publish it. Raises a CatalogError or SettingsError.
 
     `source` overrides `settings.catalog_source` for this run (`ar-models sync --source`).
+    `allow_files`: a local path is a source too (the CLI, on the operator's machine); the
+    deployed function leaves it false, so a path in its CATALOG_SOURCE is InvalidSource.
     """
     from catalog.change_events import EventBridgePublisher
     from catalog.dynamodb import DynamoDBCatalogStore
@@ -39,7 +42,7 @@ def run_sync(
 
     if not settings.models_table:
         raise SettingsError(f"{MODELS_TABLE} is not set: there is no table to publish into")
-    location = SourceLocation.parse(source or settings.catalog_source)
+    location = SourceLocation.parse(source or settings.catalog_source, allow_files=allow_files)
     models = CatalogSourceReader(s3=aws.s3).read(location)
     bus = settings.catalog_event_bus
     sync = CatalogSync(

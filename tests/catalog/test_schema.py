@@ -160,7 +160,7 @@ def test_the_published_id_pattern_is_the_one_enforced(model_id: str) -> None:
 
 
 def test_a_model_validated_from_the_table_keeps_its_finite_floats_and_extras() -> None:
-    doc = model_doc("m", pricing={"input": 2.5, "tiers": [1, 0.5]}, big=1e300, tiny=-0.0)
+    doc = model_doc("m", pricing_notes={"input": 2.5, "tiers": [1, 0.5]}, big=1e300, tiny=-0.0)
     assert Model.model_validate(doc).to_wire() == doc
 
 

@@ -32,6 +32,7 @@ def snapshot() -> CatalogSnapshot:
             make_model("text-only", capabilities={"vision": False, "function_calling": True}),
             make_model("claude", owned_by="anthropic"),
         ],
+        now=0,
     )
 
 
@@ -44,9 +45,9 @@ def test_list_body_keeps_curated_order(snapshot: CatalogSnapshot) -> None:
 
 
 def test_etag_is_strong_and_follows_content() -> None:
-    one = CatalogSnapshot.build(1, [make_model("a")])
-    same = CatalogSnapshot.build(2, [make_model("a")])
-    other = CatalogSnapshot.build(1, [make_model("a", context_length=1)])
+    one = CatalogSnapshot.build(1, [make_model("a")], now=0)
+    same = CatalogSnapshot.build(2, [make_model("a")], now=0)
+    other = CatalogSnapshot.build(1, [make_model("a", context_length=1)], now=0)
     assert one.list_body.etag.startswith('"')
     assert not one.list_body.etag.startswith("W/")
     assert one.list_body.etag == same.list_body.etag
@@ -105,7 +106,7 @@ def test_a_model_that_cannot_be_served_is_skipped_with_a_warning(
 ) -> None:
     models = [make_model("good"), constructed("bad", extra=extra), make_model("other")]
     with caplog.at_level(logging.WARNING, logger="catalog.snapshot"):
-        snapshot = CatalogSnapshot.build(4, models)
+        snapshot = CatalogSnapshot.build(4, models, now=0)
     assert ids(snapshot.list_body.content) == ["good", "other"]
     assert [model.id for model in snapshot.models] == ["good", "other"]
     assert len(snapshot) == 2
@@ -119,7 +120,7 @@ def test_a_model_that_cannot_be_served_is_skipped_with_a_warning(
 
 def test_a_repeated_id_is_served_once_the_first(caplog: pytest.LogCaptureFixture) -> None:
     first, second = make_model("a", owned_by="one"), make_model("a", owned_by="two")
-    snapshot = CatalogSnapshot.build(1, [first, second, make_model("b")])
+    snapshot = CatalogSnapshot.build(1, [first, second, make_model("b")], now=0)
     assert ids(snapshot.list_body.content) == ["a", "b"]
     assert json.loads(snapshot.model_body("a").content)["owned_by"] == "one"
     assert snapshot.providers == frozenset({"one", "openai"})
@@ -130,17 +131,19 @@ def test_a_list_over_the_cap_is_too_large_to_serve() -> None:
     filler = {f"field{n:02}": "x" * 3_900 for n in range(16)}
     models = [Model.model_validate(model_doc(f"big-{n}", **filler)) for n in range(70)]
     with pytest.raises(CatalogTooLarge) as caught:
-        CatalogSnapshot.build(9, models)
+        CatalogSnapshot.build(9, models, now=0)
     assert isinstance(caught.value, CatalogUnavailable)  # the cache keeps what it served
     assert caught.value.size > caught.value.limit == MAX_LIST_BYTES
     assert "catalog version 9 serialises to" in str(caught.value)
-    assert len(CatalogSnapshot.build(9, models[:60])) == 60  # under the cap: served
+    assert len(CatalogSnapshot.build(9, models[:60], now=0)) == 60  # under the cap: served
 
 
 def test_a_catalog_none_of_whose_models_can_be_served_is_unavailable() -> None:
     with pytest.raises(CatalogUnservable, match="none of its models"):
-        CatalogSnapshot.build(2, [constructed("a", x=math.nan), constructed("b", y=math.inf)])
-    assert len(CatalogSnapshot.build(2, [])) == 0  # an empty catalog is not a broken one
+        CatalogSnapshot.build(
+            2, [constructed("a", x=math.nan), constructed("b", y=math.inf)], now=0
+        )
+    assert len(CatalogSnapshot.build(2, [], now=0)) == 0  # an empty catalog is not a broken one
 
 
 # --- Body: the gzip encoding -----------------------------------------------------------------

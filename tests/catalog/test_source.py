@@ -1,8 +1,10 @@
-"""Catalog sources: `bundled` or `s3://bucket/key`, read and validated before any write."""
+"""Catalog sources: `bundled`, `s3://bucket/key` or (from a shell) a local file, read and
+validated before any write."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -112,3 +114,139 @@ def test_an_oversized_object_is_refused_before_it_is_read(
     s3.put_object(Bucket=BUCKET, Key="models.json", Body=b'{"data": []}   ')
     with pytest.raises(InvalidCatalog, match="a catalog is at most 10"):
         CatalogSourceReader(s3=lambda: s3).read(SourceLocation(BUCKET, "models.json"))
+
+
+# -- a local file: `ar-models sync --source ./models.json`, never the deployed function ---------
+
+
+def write_catalog(path: Path, docs: list[dict[str, object]]) -> Path:
+    path.write_text(json.dumps({"object": "list", "data": docs}))
+    return path
+
+
+@pytest.mark.parametrize(
+    "text", ["./models.json", "models.json", "{tmp}/models.json", "file://{tmp}/models.json"]
+)
+def test_a_path_is_a_source_when_files_are_allowed(
+    text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    location = SourceLocation.parse(text.format(tmp=tmp_path), allow_files=True)
+    expected = (tmp_path / "models.json").resolve()
+    assert location == SourceLocation(path=expected)
+    assert (location.bucket, location.key) == (None, None)
+    assert str(location) == str(expected)  # what the report says: the absolute path
+    assert expected.is_absolute()
+
+
+def test_a_file_url_is_decoded(tmp_path: Path) -> None:
+    location = SourceLocation.parse(
+        f"file://localhost{tmp_path}/my%20models.json", allow_files=True
+    )
+    assert location.path == (tmp_path / "my models.json").resolve()
+
+
+@pytest.mark.parametrize(
+    "text", ["./models.json", "models.json", "/abs/models.json", "file:///abs/models.json"]
+)
+def test_a_path_is_refused_unless_files_are_allowed(text: str) -> None:
+    with pytest.raises(InvalidSource, match="a deployed function has no such file"):
+        SourceLocation.parse(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "  ", "s3://bucket", "https://example.com/models.json", "file://host/models.json"],
+)
+def test_what_is_no_path_stays_an_invalid_source_with_files_allowed(text: str) -> None:
+    with pytest.raises(InvalidSource, match="'bundled', 's3://bucket/key' or a file path"):
+        SourceLocation.parse(text, allow_files=True)
+
+
+def test_bundled_and_s3_are_the_same_with_files_allowed() -> None:
+    assert SourceLocation.parse("bundled", allow_files=True) == SourceLocation()
+    assert SourceLocation.parse("s3://b/k.json", allow_files=True) == SourceLocation("b", "k.json")
+
+
+def no_s3() -> S3Client:
+    raise AssertionError("a file source must not ask for an S3 client")
+
+
+def test_a_file_source_is_read_and_validated(tmp_path: Path) -> None:
+    path = write_catalog(tmp_path / "models.json", [model_doc("b"), model_doc("a")])
+    location = SourceLocation.parse(str(path), allow_files=True)
+    models = CatalogSourceReader(s3=no_s3).read(location)
+    assert [m.id for m in models] == ["b", "a"]
+
+
+@pytest.mark.parametrize("name", ["missing.json", "missing-dir/models.json"])
+def test_a_missing_file_is_source_unavailable(tmp_path: Path, name: str) -> None:
+    location = SourceLocation.parse(str(tmp_path / name), allow_files=True)
+    with pytest.raises(SourceUnavailable, match=f"{tmp_path / name} does not exist"):
+        CatalogSourceReader(s3=no_s3).read(location)
+
+
+def test_a_directory_is_source_unavailable(tmp_path: Path) -> None:
+    location = SourceLocation.parse(str(tmp_path), allow_files=True)
+    with pytest.raises(SourceUnavailable, match="is a directory"):
+        CatalogSourceReader(s3=no_s3).read(location)
+
+
+def test_an_unreadable_file_is_source_unavailable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_catalog(tmp_path / "models.json", [model_doc("a")])
+
+    def denied(*_: object, **__: object) -> object:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", denied)
+    with pytest.raises(SourceUnavailable, match=f"cannot read {path}: Permission denied"):
+        CatalogSourceReader(s3=no_s3).read(SourceLocation(path=path))
+
+
+def test_every_problem_of_a_file_is_listed_by_the_same_parser(tmp_path: Path) -> None:
+    path = write_catalog(
+        tmp_path / "models.json", [model_doc("a b"), model_doc("a"), model_doc("a")]
+    )
+    with pytest.raises(InvalidCatalog) as caught:
+        CatalogSourceReader(s3=no_s3).read(SourceLocation(path=path))
+    assert [problem.split(":")[0] for problem in caught.value.problems] == [
+        "data[0] (a b).id",
+        "data[2] (a)",
+    ]
+
+
+def test_a_file_that_is_not_json_names_its_path(tmp_path: Path) -> None:
+    path = tmp_path / "models.json"
+    path.write_bytes(b"{not json")
+    with pytest.raises(InvalidCatalog) as caught:
+        CatalogSourceReader(s3=no_s3).read(SourceLocation(path=path))
+    assert caught.value.problems[0].startswith(f"{path} is not valid JSON")
+
+
+def test_an_oversized_file_is_refused_reading_no_more_than_the_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("catalog.source.MAX_SOURCE_BYTES", 10)
+    path = tmp_path / "models.json"
+    path.write_bytes(b'{"data": []}' + b" " * 1_000)
+    read: list[int] = []
+    real_open = Path.open
+
+    def recording_open(self: Path, *args: object, **kwargs: object) -> object:
+        file = real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+        real_read = file.read
+
+        def counted(size: int = -1) -> bytes:
+            data: bytes = real_read(size)
+            read.append(len(data))
+            return data
+
+        file.read = counted
+        return file
+
+    monkeypatch.setattr(Path, "open", recording_open)
+    with pytest.raises(InvalidCatalog, match="a catalog is at most that"):
+        CatalogSourceReader(s3=no_s3).read(SourceLocation(path=path))
+    assert read == [11]

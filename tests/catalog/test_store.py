@@ -94,10 +94,12 @@ def test_a_large_catalog_is_split_into_chunks_under_the_item_limit(
 def test_floats_and_extra_fields_survive_the_round_trip(
     dynamodb: DynamoDBClient, models_table: str
 ) -> None:
-    publish(dynamodb, models_table, [model_doc("m", pricing={"input": 2.5, "tiers": [1, 0.5]})])
+    publish(
+        dynamodb, models_table, [model_doc("m", pricing_notes={"input": 2.5, "tiers": [1, 0.5]})]
+    )
     contents = DynamoDBCatalogStore(models_table, dynamodb=lambda: dynamodb).read_catalog()
     assert contents is not None
-    assert contents.models[0].to_wire()["pricing"] == {"input": 2.5, "tiers": [1, 0.5]}
+    assert contents.models[0].to_wire()["pricing_notes"] == {"input": 2.5, "tiers": [1, 0.5]}
 
 
 def test_reads_on_the_wire(dynamodb: DynamoDBClient, models_table: str) -> None:

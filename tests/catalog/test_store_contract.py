@@ -83,7 +83,7 @@ def test_a_published_document_is_read_back_whole_in_curated_order(store: Catalog
     docs = [
         make_model("zeta").to_wire(),
         make_model("meta/x:1", owned_by="meta").to_wire(),
-        model_doc("alpha", owned_by="anthropic", pricing={"input": 2.5, "tiers": [1, 0.5]}),
+        model_doc("alpha", owned_by="anthropic", pricing_notes={"input": 2.5, "tiers": [1, 0.5]}),
         *docs_of(20),
     ]
     document = CatalogDocument.of(docs)

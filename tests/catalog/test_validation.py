@@ -89,8 +89,8 @@ CASES: list[tuple[str, bytes, list[str]]] = [
     ),
     (
         "2**130 in an extra field",
-        document(model_doc("m", pricing={"tiers": [1, 2**130]})),
-        ["data[0] (m).pricing.tiers.1", "integer out of range"],
+        document(model_doc("m", pricing_notes={"tiers": [1, 2**130]})),
+        ["data[0] (m).pricing_notes.tiers.1", "integer out of range"],
     ),
     (
         "-2**53 in an extra field",
@@ -369,7 +369,7 @@ def test_the_list_cap_is_exact_to_the_byte(monkeypatch: pytest.MonkeyPatch) -> N
     models = parse_catalog_json(raw, origin=ORIGIN)
     size = served_list_size(models)
     # What the cap measures is what the API sends.
-    assert size == len(CatalogSnapshot.build(1, models).list_body.content)
+    assert size == len(CatalogSnapshot.build(1, models, now=0).list_body.content)
     monkeypatch.setattr("catalog.schema.MAX_LIST_BYTES", size)
     assert len(parse_catalog_json(raw, origin=ORIGIN)) == 4
     monkeypatch.setattr("catalog.schema.MAX_LIST_BYTES", size - 1)
@@ -539,7 +539,7 @@ def random_model(rng: random.Random, index: int) -> Any:
 def assert_servable(models: list[Model], raw: bytes) -> None:
     """The contract of an accepted document: the API serves exactly these models, within the
     caps, as JSON any strict parser reads back to the same catalog."""
-    snapshot = CatalogSnapshot.build(1, models)
+    snapshot = CatalogSnapshot.build(1, models, now=0)
     assert len(snapshot) == len(models), raw[:200]
     body = snapshot.list_body.content
     assert len(body) == served_list_size(models) <= MAX_LIST_BYTES
@@ -572,7 +572,7 @@ def test_random_models_are_refused_or_served(seed: int) -> None:
 def test_random_bytes_are_refused_or_served(seed: int) -> None:
     rng = random.Random(seed)
     valid = bytearray(
-        document(model_doc("a", pricing={"in": 2.5, "tiers": [1, 0.5]}), model_doc("b"))
+        document(model_doc("a", pricing_notes={"in": 2.5, "tiers": [1, 0.5]}), model_doc("b"))
     )
     for _ in range(40):
         raw = bytearray(valid)

@@ -1,5 +1,6 @@
 """`ar-models sync` and `ar-models validate` from a shell (moto): one JSON report on stdout,
-quiet stderr, the guard, every problem of an invalid catalog listed."""
+quiet stderr, the guard, every problem of an invalid catalog listed, a local file as the source
+(which the deployed function refuses)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,17 @@ import pytest
 
 from catalog.bundled import bundled_models
 from catalog.dynamodb import DynamoDBCatalogStore
+from catalog.errors import InvalidSource
 from catalog.schema import MAX_LIST_BYTES, MAX_MODELS, served_list_size
 from devtools.cli import main
+from handler.settings import Settings
+from handler.sync import SyncHandler, run_sync
 from tests.support.factories import SEED_IDS, CatalogBucket, model_doc, publish, published_ids
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+    from awsclients import AwsClients
 
 RETIRED = ["retired-a", "retired-b", "retired-c"]
 
@@ -123,6 +129,120 @@ def test_sync_without_a_table_fails_naming_the_variable(
     assert code == 1
     assert out == ""
     assert "MODELS_TABLE is not set" in err
+
+
+# -- a local file as the source: the CLI reads it, the deployed function refuses it ------------
+
+
+def write_catalog(path: Path, docs: list[dict[str, Any]]) -> Path:
+    path.write_text(json.dumps({"object": "list", "data": docs}, indent=2))
+    return path
+
+
+def test_cli_sync_publishes_a_local_file_dry_run_first(
+    sync_env: str,
+    dynamodb: DynamoDBClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    write_catalog(tmp_path / "models.json", [model_doc("b"), model_doc("a")])
+    monkeypatch.chdir(tmp_path)
+    resolved = str((tmp_path / "models.json").resolve())
+
+    code, out, err = sync(capsys, "--source", "./models.json", "--dry-run")
+    assert (code, err) == (0, "")
+    report = json.loads(out)
+    assert report["source"] == resolved  # the absolute path, wherever the shell was
+    assert (report["dry_run"], report["added"], report["version"]) == (True, ["b", "a"], None)
+    assert published_version(sync_env, dynamodb) is None
+
+    code, out, err = sync(capsys, "--source", "./models.json")
+    assert (code, err) == (0, "")
+    report = json.loads(out)
+    assert (report["source"], report["dry_run"], report["version"]) == (resolved, False, 1)
+    assert published_ids(dynamodb, sync_env) == ["b", "a"]
+
+
+@pytest.mark.parametrize("form", ["models.json", "{tmp}/models.json", "file://{tmp}/models.json"])
+def test_cli_sync_takes_every_form_of_a_path(
+    form: str,
+    sync_env: str,
+    dynamodb: DynamoDBClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    write_catalog(tmp_path / "models.json", [model_doc("solo")])
+    monkeypatch.chdir(tmp_path)
+    code, out, err = sync(capsys, "--source", form.format(tmp=tmp_path))
+    assert (code, err) == (0, "")
+    assert json.loads(out)["source"] == str((tmp_path / "models.json").resolve())
+    assert published_ids(dynamodb, sync_env) == ["solo"]
+
+
+def test_cli_sync_of_a_missing_file_fails_and_writes_nothing(
+    sync_env: str, dynamodb: DynamoDBClient, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nope.json"
+    code, out, err = sync(capsys, "--source", str(missing), "--dry-run")
+    assert (code, out) == (1, "")
+    assert err == f"ar-models: {missing.resolve()} does not exist\n"
+    code, out, err = sync(capsys, "--source", str(missing))
+    assert (code, out) == (1, "")
+    assert published_version(sync_env, dynamodb) is None
+
+
+def test_cli_sync_lists_every_problem_of_an_invalid_file(
+    sync_env: str, dynamodb: DynamoDBClient, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_catalog(tmp_path / "models.json", [model_doc("x y"), model_doc("z", created="1")])
+    code, out, err = sync(capsys, "--source", str(path))
+    assert (code, out) == (1, "")
+    assert "invalid catalog, 2 problem(s)" in err
+    assert "data[0] (x y).id" in err
+    assert "data[1] (z).created" in err
+    assert published_version(sync_env, dynamodb) is None
+
+
+def test_cli_sync_reads_a_path_in_catalog_source(
+    sync_env: str,
+    dynamodb: DynamoDBClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = write_catalog(tmp_path / "models.json", [model_doc("solo")])
+    monkeypatch.setenv("CATALOG_SOURCE", str(path))
+    code, out, err = sync(capsys)
+    assert (code, err) == (0, "")
+    assert json.loads(out)["source"] == str(path.resolve())
+    assert published_ids(dynamodb, sync_env) == ["solo"]
+
+
+@pytest.mark.parametrize("form", ["{tmp}/models.json", "file://{tmp}/models.json", "models.json"])
+def test_the_deployed_function_refuses_a_path_in_catalog_source(
+    form: str,
+    aws: AwsClients,
+    dynamodb: DynamoDBClient,
+    models_table: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Even an existing file: a deployed function has none of the operator's files."""
+    write_catalog(tmp_path / "models.json", [model_doc("solo")])
+    monkeypatch.chdir(tmp_path)
+    source = form.format(tmp=tmp_path)
+    handler = SyncHandler(Settings(models_table=models_table, catalog_source=source), aws=aws)
+    for event in ({}, {"dry_run": True}):
+        with pytest.raises(InvalidSource, match="a deployed function has no such file"):
+            handler(event, None)
+    # run_sync refuses one by default too; only a caller that allows files reads one.
+    settings = Settings(models_table=models_table)
+    with pytest.raises(InvalidSource, match="'bundled' or 's3://bucket/key'"):
+        run_sync(settings, aws=aws, source=source)
+    assert published_version(models_table, dynamodb) is None
+    assert run_sync(settings, aws=aws, source=source, allow_files=True).version == 1
 
 
 # -- a source from S3, and `ar-models validate` -------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 
 from apikeys.verifier import KeyVerifier
 from catalog.cache import CatalogCache
-from catalog.schema import Model
+from catalog.schema import CAPABILITY_NAMES, Model
 from handler.api import _accepts_gzip
 from handler.deps import Services
 from handler.settings import Settings
@@ -45,7 +45,8 @@ def test_list_models_matches_the_api_reference(client: TestClient) -> None:
     for model in body["data"]:
         assert model["object"] == "model"
         assert isinstance(model["created"], int)
-        assert model["capabilities"] == {"vision": True, "function_calling": True}
+        assert model["capabilities"]["vision"] is model["capabilities"]["function_calling"] is True
+        assert None not in model.values()  # an unknown field is absent, never null
 
 
 @pytest.mark.parametrize(
@@ -261,7 +262,12 @@ def test_openapi_documents_routes_params_errors_and_bearer(anonymous: TestClient
     paths = spec["paths"]
     assert set(paths) == {"/v1/models", "/v1/models/{model_id}", "/health"}
     listing = paths["/v1/models"]["get"]
-    assert {p["name"] for p in listing["parameters"]} == {"owned_by", "capability"}
+    assert {p["name"] for p in listing["parameters"]} == {
+        "owned_by",
+        "capability",
+        "status",
+        "min_context_length",
+    }
     for operation in (listing, paths["/v1/models/{model_id}"]["get"]):
         assert {"200", "304", "401", "503"} <= set(operation["responses"])
         assert operation["security"] == [{"ApiKey": []}]
@@ -294,7 +300,11 @@ def test_openapi_states_what_owned_by_and_capability_accept(anonymous: TestClien
     assert owned_by["pattern"] == "^[A-Za-z0-9._-]+$"
     capability = params["capability"]["schema"]
     assert capability["type"] == "array"
-    assert capability["items"]["enum"] == ["vision", "function_calling"]
+    assert capability["items"]["enum"] == list(CAPABILITY_NAMES)
+    assert params["status"]["schema"]["items"]["enum"] == ["active", "deprecated", "retired"]
+    min_context_length = params["min_context_length"]["schema"]
+    assert (min_context_length["type"], min_context_length["minimum"]) == ("integer", 1)
+    assert "anyOf" not in min_context_length
     assert "owned_by" in listing["responses"]["400"]["description"]
     assert listing["responses"]["400"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "/ErrorResponse"
@@ -517,3 +527,193 @@ def test_if_none_match_matches_either_encodings_etag(accept_encoding: str) -> No
         )
         assert stale.status_code == 200
         assert stale.headers["etag"] == sent
+
+
+# --- catalog v2: filters, aliases, lifecycle headers -----------------------------------------
+
+NOV_27_2026 = 1795737600.0  # 2026-11-27T00:00:00Z: six retired, gpt-4o and gpt-4o-mini not yet
+GPT_4O_SHUTDOWN = 1799884800.0  # 2027-01-14T00:00:00Z
+
+V2_CATALOG = [
+    model_doc(
+        "old-1",
+        context_length=8000,
+        capabilities={"vision": False, "function_calling": True, "reasoning": False},
+        lifecycle={"deprecated_at": "2026-10-14", "shutdown_at": "2027-01-14", "successor": "new"},
+    ),
+    model_doc(
+        "gone",
+        owned_by="acme",
+        context_length=32000,
+        lifecycle={"shutdown_at": "2025-09-24", "successor": "vendor/new:v2"},
+    ),
+    model_doc("told", lifecycle={"status": "deprecated"}),
+    model_doc(
+        "new",
+        context_length=200000,
+        capabilities={"vision": True, "function_calling": True, "reasoning": True},
+        aliases=["new-latest", "new-2026-11-01"],
+    ),
+]
+
+
+@pytest.fixture
+def wall() -> FakeClock:
+    return FakeClock(NOV_27_2026)
+
+
+@pytest.fixture
+def v2_client(wall: FakeClock) -> Iterator[TestClient]:
+    services = make_services(memory_catalog(V2_CATALOG), wall_clock=wall)
+    with api_client(services=services) as client:
+        yield client
+
+
+@pytest.fixture
+def bundled_on_nov_27(wall: FakeClock) -> Iterator[TestClient]:
+    with api_client(services=make_services(wall_clock=wall)) as client:
+        yield client
+
+
+def listed(client: TestClient, query: str) -> list[str]:
+    response = client.get(f"/v1/models?{query}")
+    assert response.status_code == 200, response.text
+    return [model["id"] for model in response.json()["data"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ["old-1", "gone", "told", "new"]),  # every curated model, whatever its status
+        ("status=active", ["new"]),
+        ("status=deprecated", ["old-1", "told"]),
+        ("status=retired", ["gone"]),
+        ("status=active&status=retired", ["gone", "new"]),
+        ("status=active&status=deprecated&status=retired", ["old-1", "gone", "told", "new"]),
+        ("min_context_length=1", ["old-1", "gone", "told", "new"]),
+        ("min_context_length=8001", ["gone", "told", "new"]),
+        ("min_context_length=128000", ["told", "new"]),
+        ("min_context_length=200001", []),
+        ("min_context_length=99999999999999999999", []),
+        ("capability=reasoning", ["new"]),  # an absent (unknown) flag does not match
+        ("capability=reasoning&status=active&min_context_length=100000", ["new"]),
+        ("owned_by=acme&status=retired", ["gone"]),
+    ],
+)
+def test_status_and_context_length_filters(
+    v2_client: TestClient, query: str, expected: list[str]
+) -> None:
+    assert listed(v2_client, query) == expected
+
+
+def test_filtered_bodies_are_kept_per_snapshot_with_a_bounded_key_space(
+    v2_client: TestClient,
+) -> None:
+    services = v2_client.app.state.services  # type: ignore[attr-defined]
+    for n in range(1, 300):
+        v2_client.get(f"/v1/models?min_context_length={n * 1000}")
+        v2_client.get("/v1/models?status=deprecated&status=active")
+        v2_client.get("/v1/models?status=active&status=deprecated")
+    snapshot = services.catalog_cache.current().snapshot
+    # 299 values normalised to the 3 context lengths above the smallest, and one status set.
+    assert len(snapshot._filtered) <= 4
+
+
+@pytest.mark.parametrize(
+    ("query", "param"),
+    [
+        ("status=sunset", "status"),
+        ("status=", "status"),
+        ("status=Active", "status"),
+        ("min_context_length=0", "min_context_length"),
+        ("min_context_length=-5", "min_context_length"),
+        ("min_context_length=1.5", "min_context_length"),
+        ("min_context_length=lots", "min_context_length"),
+        ("capability=sentience", "capability"),
+    ],
+)
+def test_invalid_v2_filter_values_are_400_invalid_value(
+    v2_client: TestClient, query: str, param: str
+) -> None:
+    assert_openai_error(
+        v2_client.get(f"/v1/models?{query}"), 400, param=param, code="invalid_value"
+    )
+
+
+def test_the_new_capability_names_are_filter_values(client: TestClient) -> None:
+    for name in CAPABILITY_NAMES:
+        assert client.get(f"/v1/models?capability={name}").status_code == 200, name
+
+
+def test_retrieve_by_alias_answers_the_canonical_model(v2_client: TestClient) -> None:
+    canonical = v2_client.get("/v1/models/new")
+    for alias in ("new-latest", "new-2026-11-01"):
+        response = v2_client.get(f"/v1/models/{alias}")
+        assert response.status_code == 200
+        assert response.json()["id"] == "new"
+        assert response.content == canonical.content
+        assert response.headers["etag"] == canonical.headers["etag"]
+    assert listed(v2_client, "") == ["old-1", "gone", "told", "new"]  # listed once, by its id
+
+
+def test_retrieve_of_a_deprecated_model_carries_the_lifecycle_headers(
+    v2_client: TestClient,
+) -> None:
+    response = v2_client.get("/v1/models/old-1")
+    assert response.json()["lifecycle"] == {
+        "status": "deprecated",
+        "deprecated_at": "2026-10-14",
+        "shutdown_at": "2027-01-14",
+        "successor": "new",
+    }
+    assert response.headers["deprecation"] == "@1791936000"  # 2026-10-14T00:00:00Z
+    assert response.headers["sunset"] == "Thu, 14 Jan 2027 00:00:00 GMT"
+    assert response.headers["link"] == '</v1/models/new>; rel="successor-version"'
+    etag = response.headers["etag"]
+    revalidated = v2_client.get("/v1/models/old-1", headers={"If-None-Match": etag})
+    assert revalidated.status_code == 304
+    assert revalidated.headers["deprecation"] == "@1791936000"
+    head = v2_client.head("/v1/models/old-1")
+    assert (head.content, head.headers["sunset"]) == (b"", "Thu, 14 Jan 2027 00:00:00 GMT")
+
+
+def test_retired_with_only_a_shutdown_date_and_stated_without_dates(
+    v2_client: TestClient,
+) -> None:
+    gone = v2_client.get("/v1/models/gone")
+    assert gone.json()["lifecycle"]["status"] == "retired"
+    assert gone.headers["deprecation"] == "@1758672000"  # 2025-09-24, its shutdown
+    assert gone.headers["sunset"] == "Wed, 24 Sep 2025 00:00:00 GMT"
+    assert gone.headers["link"] == '</v1/models/vendor/new:v2>; rel="successor-version"'
+    told = v2_client.get("/v1/models/told")
+    assert told.json()["lifecycle"] == {"status": "deprecated"}
+    assert "deprecation" not in told.headers
+    assert "sunset" not in told.headers
+
+
+def test_an_active_model_has_no_lifecycle_header(v2_client: TestClient) -> None:
+    response = v2_client.get("/v1/models/new-latest")
+    assert not {"deprecation", "sunset", "link"} & set(response.headers)
+    assert "lifecycle" not in response.json()
+
+
+def test_the_status_flips_at_the_date_through_the_api_with_a_new_etag(
+    bundled_on_nov_27: TestClient, wall: FakeClock
+) -> None:
+    client = bundled_on_nov_27
+    before = client.get("/v1/models/gpt-4o")
+    listing = client.get("/v1/models")
+    assert before.json()["lifecycle"]["status"] == "deprecated"
+    assert listed(client, "status=deprecated") == ["gpt-4o", "gpt-4o-mini"]
+    assert len(listed(client, "status=retired")) == 6
+    assert listed(client, "status=active") == []
+    assert len(listed(client, "")) == 8  # the seed's eight stay listed
+    wall.now = GPT_4O_SHUTDOWN - 0.001
+    assert client.get("/v1/models/gpt-4o").headers["etag"] == before.headers["etag"]
+    wall.now = GPT_4O_SHUTDOWN
+    after = client.get("/v1/models/gpt-4o")
+    assert after.json()["lifecycle"]["status"] == "retired"
+    assert after.headers["etag"] != before.headers["etag"]
+    stale = client.get("/v1/models", headers={"If-None-Match": listing.headers["etag"]})
+    assert stale.status_code == 200  # the old list is no longer current
+    assert len(listed(client, "status=retired")) == 8

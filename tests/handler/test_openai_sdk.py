@@ -75,7 +75,52 @@ def test_models_list_and_retrieve(base_url: str) -> None:
     assert gemini.owned_by == "google"
     assert gemini.model_extra is not None
     assert gemini.model_extra["context_length"] == 1_000_000
-    assert gemini.model_extra["capabilities"] == {"vision": True, "function_calling": True}
+    assert gemini.model_extra["capabilities"]["vision"] is True
+    assert gemini.model_extra["capabilities"]["function_calling"] is True
+
+
+@pytest.fixture
+def v2_url() -> Iterator[str]:
+    """The API on the bundled catalog, served as on 2026-11-27 (an injected wall clock)."""
+    with served(make_services(wall_clock=lambda: 1795737600.0)) as url:
+        yield url
+
+
+def test_the_sdk_sees_the_v2_fields_in_model_extra(v2_url: str) -> None:
+    with sdk(v2_url, DEV_KEY) as client:
+        models = list(client.models.list())
+        gpt_4o = client.models.retrieve("gpt-4o")
+        raw = client.models.with_raw_response.retrieve("gemini-1.5-pro")
+    assert len(models) == 8
+    assert all(m.model_extra and m.model_extra["lifecycle"]["status"] for m in models)
+    extra = gpt_4o.model_extra
+    assert extra is not None
+    assert (gpt_4o.id, gpt_4o.owned_by, gpt_4o.created) == ("gpt-4o", "openai", 1715558400)
+    assert extra["display_name"] == "GPT-4o"
+    assert extra["max_output_tokens"] == 16384
+    assert extra["modalities"] == {"input": ["text", "image"], "output": ["text"]}
+    assert extra["capabilities"] == {
+        "vision": True,
+        "function_calling": True,
+        "structured_outputs": True,
+        "reasoning": False,
+        "prompt_caching": True,
+    }
+    assert extra["pricing"] == {
+        "input_per_mtok": 2.5,
+        "output_per_mtok": 10,
+        "cached_input_per_mtok": 1.25,
+    }
+    assert extra["knowledge_cutoff"] == "2023-10"
+    assert extra["lifecycle"] == {
+        "status": "deprecated",
+        "deprecated_at": "2026-10-14",
+        "shutdown_at": "2027-01-14",
+        "successor": "gpt-6-luna",
+    }
+    assert raw.headers["sunset"] == "Wed, 24 Sep 2025 00:00:00 GMT"
+    assert raw.headers["link"] == '</v1/models/gemini-2.5-pro>; rel="successor-version"'
+    assert raw.parse().model_extra["lifecycle"]["status"] == "retired"  # type: ignore[index]
 
 
 def test_sdk_errors_are_typed(base_url: str) -> None:

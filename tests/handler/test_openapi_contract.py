@@ -33,6 +33,37 @@ _catalog = memory_catalog(
         model_doc(
             "vision-free", owned_by="acme", capabilities={"vision": False, "function_calling": True}
         ),
+        # Catalog v2: every optional field, aliases, and each lifecycle status with its headers.
+        model_doc(
+            "gpt-x-2",
+            capabilities={
+                "vision": True,
+                "function_calling": True,
+                "structured_outputs": True,
+                "reasoning": True,
+                "prompt_caching": False,
+            },
+            display_name="GPT X 2",
+            max_output_tokens=32000,
+            modalities={"input": ["text", "image", "pdf"], "output": ["text"]},
+            pricing={"input_per_mtok": 1.25, "output_per_mtok": 10, "cached_input_per_mtok": 0},
+            knowledge_cutoff="2025-06",
+            aliases=["gpt-x-latest", "gpt-x-2-2026-01-01"],
+        ),
+        model_doc(
+            "gpt-x-old",
+            lifecycle={
+                "deprecated_at": "2025-01-01",
+                "shutdown_at": "2099-01-01",
+                "successor": "gpt-x-2",
+            },
+        ),
+        model_doc(
+            "acme/retired:v1",
+            owned_by="acme",
+            lifecycle={"shutdown_at": "2024-01-01", "successor": "gpt-x-2"},
+        ),
+        model_doc("stated", owned_by="acme", lifecycle={"status": "deprecated"}),
     ]
 )
 app = create_app(make_services(_catalog, dev_key=DEV_KEY))

@@ -31,9 +31,11 @@ def make_services(
     dev_key: str | None = DEV_KEY,
     ttl: float = 60.0,
     clock: Callable[[], float] = time.monotonic,
+    wall_clock: Callable[[], float] = time.time,
 ) -> Services:
-    """Services over these stores (None: bundled catalog, no keys table), on one clock."""
+    """Services over these stores (None: bundled catalog, no keys table), on one clock; the
+    lifecycle statuses are served at `wall_clock` (epoch seconds)."""
     return Services(
-        CatalogCache(catalog, ttl=ttl, clock=clock),
+        CatalogCache(catalog, ttl=ttl, clock=clock, wall_clock=wall_clock),
         KeyVerifier(keys, dev_key=dev_key, clock=clock),
     )
