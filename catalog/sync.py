@@ -3,6 +3,13 @@
     read the pointer and the published document (consistent) -> diff by model id (the
     report) -> removal guard -> same digest: nothing to publish -> write the new document's
     chunks -> move the pointer (conditional) -> CatalogChanged -> clean up what no reader needs
+    -> tell `on_published` what is published (the lifecycle metrics)
+
+The report and the event also say which models became deprecated or retired: those whose
+status (catalog.lifecycle) at the run's instant is that under the new document and was not
+under the published one, both evaluated at that same instant. So time passing alone changes
+nothing (the same document publishes nothing); a date coming is the API's to serve, and the
+metrics', which count what is published at every run.
 
 A reader only ever sees one complete published version: the new document's chunks are written
 where no reader looks, and the pointer moves last, with a condition on the version this run
@@ -24,9 +31,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from catalog.change_events import ChangePublisher
 from catalog.errors import CatalogCorrupt, CatalogUnavailable, EventPublishFailed, RemovalRefused
-from catalog.schema import Model
+from catalog.lifecycle import status_at, statuses_at
+from catalog.schema import LifecycleStatus, Model
 from catalog.store import CatalogDocument, CatalogWriter, Pointer
 
 logger = logging.getLogger(__name__)
@@ -89,6 +99,10 @@ class SyncReport:
     added: list[str]
     updated: list[str]
     removed: list[str]
+    # Models (curated order) deprecated, or retired, at the run's instant under the source and
+    # not under the published catalog (evaluated at the same instant); an added one counts.
+    deprecated: list[str]
+    retired: list[str]
     unchanged: int
     version: int | None  # the published version after the run (None: nothing published yet)
     duration_ms: int
@@ -101,6 +115,50 @@ class SyncReport:
         return asdict(self)
 
 
+@dataclass(frozen=True, slots=True)
+class PublishedCatalog:
+    """What is published after a run that was not a dry run: the models, the version, and the
+    run's instant (epoch seconds), the one its lifecycle statuses were evaluated at."""
+
+    version: int
+    models: Sequence[Model]
+    now: float
+
+
+@dataclass(frozen=True, slots=True)
+class LifecycleChanges:
+    """The models that became deprecated or retired, in curated order."""
+
+    deprecated: list[str]
+    retired: list[str]
+
+
+def lifecycle_changes(
+    current: Mapping[str, Entry], desired: Mapping[str, Entry], models: Sequence[Model], now: float
+) -> LifecycleChanges:
+    """Models (of `models`, the desired catalog) whose status at `now` is deprecated or retired
+    and was not under the `current` (published) documents at the same `now`. An added model, or
+    a published document that no longer validates, counts as not having had that status."""
+    became: dict[LifecycleStatus, list[str]] = {"deprecated": [], "retired": []}
+    for model_id, status in statuses_at(models, now).items():
+        if status not in became:
+            continue
+        before = current.get(model_id)
+        if before is not None and before.document == desired[model_id].document:
+            continue  # the same document: the same status at the same instant
+        if before is None or _status_of(before.document, now) != status:
+            became[status].append(model_id)
+    return LifecycleChanges(deprecated=became["deprecated"], retired=became["retired"])
+
+
+def _status_of(document: Mapping[str, Any], now: float) -> LifecycleStatus | None:
+    """A published document's status at `now`; None if it is not a valid model today."""
+    try:
+        return status_at(Model.model_validate(document), now)
+    except ValidationError:
+        return None
+
+
 class CatalogSync:
     """One sync run at a time (the function's reserved concurrency is 1)."""
 
@@ -111,19 +169,28 @@ class CatalogSync:
         publisher: ChangePublisher | None = None,
         max_remove_fraction: float,
         clock: Callable[[], float] = time.perf_counter,
+        wall_clock: Callable[[], float] = time.time,
+        on_published: Callable[[PublishedCatalog], None] | None = None,
     ) -> None:
+        """`clock` times the run; `wall_clock` (epoch seconds) is the instant the lifecycle
+        statuses are evaluated at. `on_published` is told what is published after every run
+        that is not a dry run and published or found published its source (the metrics); a
+        failure of it is logged, never fatal."""
         if not 0 <= max_remove_fraction <= 1:
             raise ValueError("max_remove_fraction must be between 0 and 1")
         self._store = store
         self._publisher = publisher
         self._max_remove_fraction = max_remove_fraction
         self._clock = clock
+        self._wall_clock = wall_clock
+        self._on_published = on_published
 
     def run(
         self, models: Sequence[Model], *, source: str, dry_run: bool = False, force: bool = False
     ) -> SyncReport:
         """Publish `models` (already validated) as the catalog. See the module docstring."""
         started = self._clock()
+        now = self._wall_clock()
         wire = [model.to_wire() for model in models]
         document = CatalogDocument.of(wire)
         desired = entries_of(wire)
@@ -135,6 +202,7 @@ class CatalogSync:
         current = desired if already_published else published or {}
         diff = diff_entries(current, desired)
         self._guard(diff, desired, published=len(current), force=force)
+        became = lifecycle_changes(current, desired, models, now)
 
         version = None if pointer is None else pointer.version
         writes = 0
@@ -160,6 +228,8 @@ class CatalogSync:
                 added=diff.added,
                 updated=diff.updated,
                 removed=diff.removed,
+                deprecated=became.deprecated,
+                retired=became.retired,
                 unchanged=diff.unchanged,
                 version=version,
                 duration_ms=round((self._clock() - started) * 1000),
@@ -170,14 +240,19 @@ class CatalogSync:
         if moved is None:
             final = report(event_published=False)
             logger.info(_json_line(final))
+            if not dry_run and version is not None:
+                self._tell_published(PublishedCatalog(version, models, now))
             return final
         undelivered: EventPublishFailed | None = None
         if self._publisher is not None:
             try:
-                self._publisher.publish({"version": version, "source": source, **_changes(diff)})
+                self._publisher.publish(
+                    {"version": version, "source": source, **_changes(diff, became)}
+                )
             except EventPublishFailed as exc:
                 undelivered = exc
         writes += self._clean_up(moved)
+        self._tell_published(PublishedCatalog(moved.version, models, now))
         if undelivered is not None:
             # The catalog is published and correct; only the announcement is lost. Log the
             # report, then fail the run so the errors alarm says so.
@@ -186,6 +261,17 @@ class CatalogSync:
         final = report(event_published=self._publisher is not None)
         logger.info(_json_line(final))
         return final
+
+    def _tell_published(self, published: PublishedCatalog) -> None:
+        if self._on_published is None:
+            return
+        try:
+            self._on_published(published)
+        except Exception:
+            # The catalog is published; a metric that could not be written must not fail it.
+            logger.exception(
+                "catalog version %d is published; reporting it failed", published.version
+            )
 
     def _published_entries(self, pointer: Pointer | None) -> dict[str, Entry] | None:
         """What the pointer publishes, by id ({} before the first sync); None if that cannot
@@ -244,8 +330,14 @@ class CatalogSync:
             )
 
 
-def _changes(diff: CatalogDiff) -> dict[str, list[str]]:
-    return {"added": diff.added, "updated": diff.updated, "removed": diff.removed}
+def _changes(diff: CatalogDiff, became: LifecycleChanges) -> dict[str, list[str]]:
+    return {
+        "added": diff.added,
+        "updated": diff.updated,
+        "removed": diff.removed,
+        "deprecated": became.deprecated,
+        "retired": became.retired,
+    }
 
 
 def _json_line(report: SyncReport) -> str:

@@ -1,4 +1,5 @@
-"""`ar-models`: run the API locally, publish and export the catalog, manage API keys."""
+"""`ar-models`: run the API locally, publish and export the catalog, report model lifecycles,
+manage API keys."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +21,7 @@ from handler.settings import Settings, SettingsError, load_settings
 if TYPE_CHECKING:
     from apikeys.store import ApiKeyStore
     from catalog.errors import InvalidCatalog
+    from catalog.schema import Model
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -98,6 +101,35 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("file", metavar="FILE")
     validate.set_defaults(command=_validate, defaults=None)
+
+    lifecycle = commands.add_parser(
+        "lifecycle",
+        help="list every model that is not active: status, dates, days left, successor",
+        description="Every deprecated or retired model of the catalog, retired first, then "
+        "deprecated, each by shutdown date (unknown last), then in curated order. A report: it "
+        "exits 0 whether or not any model is deprecated (1 only when the catalog cannot be "
+        "read or is invalid). The catalog it reads is said on stderr.",
+    )
+    lifecycle.add_argument(
+        "--source",
+        metavar="SOURCE",
+        help="inspect a catalog document before publishing it: 'bundled', s3://bucket/key or a "
+        "local file (./models.json), validated as `sync` validates it; default: the catalog "
+        f"published in {env.MODELS_TABLE}, or the bundled one when {env.MODELS_TABLE} is unset",
+    )
+    lifecycle.add_argument(
+        "--at",
+        metavar="YYYY-MM-DD",
+        type=_iso_date,
+        help="evaluate the statuses on that date, 00:00 UTC (default: today, UTC)",
+    )
+    lifecycle.add_argument(
+        "--json",
+        action="store_true",
+        help='print a JSON array of {"id", "status", "deprecated_at", "shutdown_at", '
+        '"days_left", "successor"} (null where unknown) instead of the table',
+    )
+    lifecycle.set_defaults(command=_lifecycle, defaults=None)
 
     keys = commands.add_parser("keys", help="manage API keys in API_KEYS_TABLE")
     key_commands = keys.add_subparsers(required=True, metavar="ACTION")
@@ -374,6 +406,138 @@ def _validate(args: argparse.Namespace, _settings: Settings) -> int:
         f"({size / MAX_LIST_BYTES:.2%} of the {MAX_LIST_BYTES:,}-byte cap)"
     )
     return 0
+
+
+def _iso_date(text: str) -> date:
+    """A `YYYY-MM-DD` argument (argparse type)."""
+    try:
+        if len(text) != len("YYYY-MM-DD"):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+
+
+def _lifecycle(args: argparse.Namespace, settings: Settings) -> int:
+    from catalog.errors import CatalogError, InvalidCatalog
+    from catalog.lifecycle import day_start, statuses_at
+
+    on: date = args.at or datetime.now(UTC).date()
+    try:
+        models, origin, left_out = _lifecycle_catalog(args.source, settings)
+    except InvalidCatalog as exc:
+        return _fail(f"{args.source}: {_problems(exc)}")
+    except CatalogError as exc:
+        return _fail(str(exc))
+    # Stderr, so that --json's stdout is the array alone.
+    print(f"Lifecycle of {origin} on {on.isoformat()} (UTC)", file=sys.stderr)
+    if left_out:
+        print(
+            f"ar-models: left out {left_out} published model(s) the schema refuses, as the API "
+            "skips them (`ar-models export` lists their problems)",
+            file=sys.stderr,
+        )
+
+    now = day_start(on.isoformat())
+    statuses = statuses_at(models, now)
+    rows: list[dict[str, Any]] = []
+    for model in models:
+        status = statuses[model.id]
+        if status == "active":
+            continue
+        lifecycle = model.lifecycle
+        deprecated_at = lifecycle.deprecated_at if lifecycle else None
+        shutdown_at = lifecycle.shutdown_at if lifecycle else None
+        rows.append(
+            {
+                "id": model.id,
+                "status": status,
+                "deprecated_at": deprecated_at,
+                "shutdown_at": shutdown_at,
+                # Whole days: both instants are 00:00 UTC. Negative once shut down.
+                "days_left": (
+                    None
+                    if shutdown_at is None
+                    else round((day_start(shutdown_at) - now) / _SECONDS_PER_DAY)
+                ),
+                "successor": lifecycle.successor if lifecycle else None,
+            }
+        )
+    # Retired first, then deprecated; each by shutdown date, unknown last; then curated order
+    # (the sort is stable).
+    rows.sort(
+        key=lambda row: (
+            row["status"] != "retired",
+            row["shutdown_at"] is None,
+            row["shutdown_at"] or "",
+        )
+    )
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        print("every model is active")
+        return 0
+    table = [("ID", "STATUS", "DEPRECATED", "SHUTDOWN", "DAYS LEFT", "SUCCESSOR")]
+    table += [
+        (
+            row["id"],
+            row["status"],
+            row["deprecated_at"] or _NONE,
+            row["shutdown_at"] or _NONE,
+            _NONE if row["days_left"] is None else str(row["days_left"]),
+            row["successor"] or _NONE,
+        )
+        for row in rows
+    ]
+    print(_table(table))
+    return 0
+
+
+_SECONDS_PER_DAY = 86_400
+_NONE = "\u2014"  # an em dash: no such date, no successor
+
+
+def _lifecycle_catalog(source: str | None, settings: Settings) -> tuple[list[Model], str, int]:
+    """The models `ar-models lifecycle` reports on, what they are (for its first line), and how
+    many published models were left out.
+
+    `source` given: that document, read and validated as the sync reads it (InvalidCatalog
+    lists every problem). Else the catalog published in MODELS_TABLE, read as `export` reads
+    it (the pointer and its document, strongly consistent), its models those the API serves
+    (those the schema refuses are left out, as the API skips them); else,
+    with MODELS_TABLE unset, the bundled catalog. Raises a CatalogError.
+    """
+    from awsclients import AwsClients
+    from catalog.bundled import bundled_models
+    from catalog.dynamodb import DynamoDBCatalogStore
+    from catalog.errors import CatalogUnavailable
+    from catalog.schema import Model
+    from catalog.source import CatalogSourceReader, SourceLocation
+
+    if source is not None:
+        location = SourceLocation.parse(source, allow_files=True)
+        models = CatalogSourceReader(s3=AwsClients().s3).read(location)
+        return models, f"{location} (not necessarily published)", 0
+    if not settings.models_table:
+        return list(bundled_models()), f"the bundled catalog ({env.MODELS_TABLE} is not set)", 0
+    table = settings.models_table
+    store = DynamoDBCatalogStore(table, dynamodb=AwsClients().dynamodb)
+    pointer = store.read_pointer()
+    if pointer is None:
+        raise CatalogUnavailable(
+            f"nothing is published in {table} (the API serves the bundled catalog): "
+            "try --source bundled"
+        )
+    if not pointer.readable:
+        raise CatalogUnavailable(
+            f"catalog version {pointer.version} in {table} is in the legacy layout (one item "
+            "per model): run `ar-models sync` to publish it as a document"
+        )
+    origin = f"catalog version {pointer.version} ({table})"
+    entries = store.read_document(pointer).entries()
+    kept = _valid_entries(entries)
+    return [Model.model_validate(entry) for entry in kept], origin, len(entries) - len(kept)
 
 
 def _problems(exc: InvalidCatalog) -> str:

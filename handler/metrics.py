@@ -1,8 +1,9 @@
-"""Metrics of the API, as CloudWatch embedded metric format (EMF) log lines.
+"""Metrics of the API and of the sync, as CloudWatch embedded metric format (EMF) log lines.
 
 An EMF line is a JSON object on stdout, alone on its line; CloudWatch Logs extracts the metric
-from it, with no client, no call and no added latency. Namespace, name and dimension are the
-contract of the `CatalogDegradedAlarm` in template.yaml.
+from it, with no client, no call and no added latency. Namespace, names and dimension are the
+contract of the alarms in template.yaml: `CatalogDegradedAlarm` (the API's), and
+`ModelRetiredStillListedAlarm` and `ModelShutdownSoonAlarm` (the sync's).
 """
 
 from __future__ import annotations
@@ -10,14 +11,99 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable
-from typing import TextIO
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
 from catalog.cache import ServedCatalog, ServedFrom
+from catalog.lifecycle import day_start, statuses_at
+
+if TYPE_CHECKING:
+    from catalog.schema import Model
+    from catalog.sync import PublishedCatalog
 
 NAMESPACE = "AssistantRouter/Models"
 CATALOG_DEGRADED = "CatalogDegraded"
 DIMENSION = "FunctionName"
+# The sync's, counted over the catalog published after each run (not after a dry run).
+MODELS_DEPRECATED = "ModelsDeprecated"
+MODELS_RETIRED_LISTED = "ModelsRetiredListed"
+MODELS_SHUTTING_DOWN_SOON = "ModelsShuttingDownSoon"
+LIFECYCLE_METRICS = (MODELS_DEPRECATED, MODELS_RETIRED_LISTED, MODELS_SHUTTING_DOWN_SOON)
+_DAY = 86400.0
+
+
+def _emf_line(
+    function_name: str, timestamp: float, values: dict[str, int], **properties: Any
+) -> str:
+    line = {
+        "_aws": {
+            "Timestamp": int(timestamp * 1000),
+            "CloudWatchMetrics": [
+                {
+                    "Namespace": NAMESPACE,
+                    "Dimensions": [[DIMENSION]],
+                    "Metrics": [{"Name": name, "Unit": "Count"} for name in values],
+                }
+            ],
+        },
+        DIMENSION: function_name,
+        **values,
+        **properties,
+    }
+    return json.dumps(line, separators=(",", ":")) + "\n"
+
+
+def _write(stream: TextIO | None, text: str) -> None:
+    out = stream or sys.stdout
+    out.write(text)
+    out.flush()
+
+
+def lifecycle_counts(models: Sequence[Model], now: float, *, warning_days: int) -> dict[str, int]:
+    """The sync's metrics over `models` (the published catalog) at `now` (epoch seconds):
+    - ModelsDeprecated: models deprecated at `now`;
+    - ModelsRetiredListed: models retired at `now` (past their shutdown date, or stated
+      retired), still listed;
+    - ModelsShuttingDownSoon: models not yet retired whose shutdown date (00:00 UTC) is at most
+      `warning_days` days after `now`."""
+    statuses = statuses_at(models, now)
+    horizon = now + warning_days * _DAY
+    soon = sum(
+        1
+        for model in models
+        if statuses[model.id] != "retired"
+        and model.lifecycle is not None
+        and model.lifecycle.shutdown_at is not None
+        and day_start(model.lifecycle.shutdown_at) <= horizon
+    )
+    values = list(statuses.values())
+    return {
+        MODELS_DEPRECATED: values.count("deprecated"),
+        MODELS_RETIRED_LISTED: values.count("retired"),
+        MODELS_SHUTTING_DOWN_SOON: soon,
+    }
+
+
+def lifecycle_reporter(
+    function_name: str, *, warning_days: int, stream: TextIO | None = None
+) -> Callable[[PublishedCatalog], None]:
+    """A `CatalogSync` `on_published` callback: one EMF line with the three lifecycle counts
+    of the catalog published after the run, timestamped at the run's instant."""
+
+    def report(published: PublishedCatalog) -> None:
+        counts = lifecycle_counts(published.models, published.now, warning_days=warning_days)
+        _write(
+            stream,
+            _emf_line(
+                function_name,
+                published.now,
+                counts,
+                catalog_version=published.version,
+                lifecycle_warning_days=warning_days,
+            ),
+        )
+
+    return report
 
 
 def catalog_degraded_reporter(
@@ -28,24 +114,15 @@ def catalog_degraded_reporter(
 
     def report(served: ServedCatalog) -> None:
         degraded = served.served_from is not ServedFrom.DYNAMODB
-        line = {
-            "_aws": {
-                "Timestamp": int(clock() * 1000),
-                "CloudWatchMetrics": [
-                    {
-                        "Namespace": NAMESPACE,
-                        "Dimensions": [[DIMENSION]],
-                        "Metrics": [{"Name": CATALOG_DEGRADED, "Unit": "Count"}],
-                    }
-                ],
-            },
-            DIMENSION: function_name,
-            CATALOG_DEGRADED: int(degraded),
-            "served_from": served.served_from.value,
-            "catalog_version": served.snapshot.version,
-        }
-        out = stream or sys.stdout
-        out.write(json.dumps(line, separators=(",", ":")) + "\n")
-        out.flush()
+        _write(
+            stream,
+            _emf_line(
+                function_name,
+                clock(),
+                {CATALOG_DEGRADED: int(degraded)},
+                served_from=served.served_from.value,
+                catalog_version=served.snapshot.version,
+            ),
+        )
 
     return report

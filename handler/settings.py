@@ -21,8 +21,14 @@ CATALOG_CACHE_TTL = "CATALOG_CACHE_TTL"
 CATALOG_SOURCE = "CATALOG_SOURCE"
 SYNC_MAX_REMOVE_FRACTION = "SYNC_MAX_REMOVE_FRACTION"
 CATALOG_EVENT_BUS = "CATALOG_EVENT_BUS"
-# Set by the Lambda runtime itself: where it is set, the API emits its metrics for this function.
+LIFECYCLE_WARNING_DAYS = "LIFECYCLE_WARNING_DAYS"
+# Set by the Lambda runtime itself: where it is set, the API and the sync emit their metrics for
+# this function.
 FUNCTION_NAME = "AWS_LAMBDA_FUNCTION_NAME"
+
+
+# Ten years: more is no warning at all, and keeps the arithmetic on dates finite.
+MAX_LIFECYCLE_WARNING_DAYS = 3650
 
 
 class SettingsError(ValueError):
@@ -40,6 +46,8 @@ class Settings:
     catalog_source: str = "bundled"
     sync_max_remove_fraction: float = 0.2
     catalog_event_bus: str | None = None
+    # The sync's ModelsShuttingDownSoon: models whose shutdown date is at most this many days away.
+    lifecycle_warning_days: int = 30
     function_name: str | None = None  # the Lambda function's, when running on Lambda
 
     @classmethod
@@ -62,6 +70,13 @@ class Settings:
                 environ, SYNC_MAX_REMOVE_FRACTION, base.sync_max_remove_fraction, low=0.0, high=1.0
             ),
             catalog_event_bus=text(CATALOG_EVENT_BUS, base.catalog_event_bus),
+            lifecycle_warning_days=_whole_number(
+                environ,
+                LIFECYCLE_WARNING_DAYS,
+                base.lifecycle_warning_days,
+                low=0,
+                high=MAX_LIFECYCLE_WARNING_DAYS,
+            ),
             function_name=text(FUNCTION_NAME, base.function_name),
         )
 
@@ -79,6 +94,20 @@ def _number(
     if not math.isfinite(value) or value < low or (high is not None and value > high):
         bound = f"between {low:g} and {high:g}" if high is not None else f">= {low:g}"
         raise SettingsError(f"{name} must be {bound}, got {raw!r}")
+    return value
+
+
+def _whole_number(
+    environ: Mapping[str, str], name: str, default: int, *, low: int, high: int
+) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit():
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}, got {raw!r}")
+    value = int(raw)
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}, got {raw!r}")
     return value
 
 

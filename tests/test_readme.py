@@ -40,6 +40,7 @@ def configuration_table() -> dict[str, str]:
         (env.CATALOG_SOURCE, "catalog_source"),
         (env.SYNC_MAX_REMOVE_FRACTION, "sync_max_remove_fraction"),
         (env.CATALOG_EVENT_BUS, "catalog_event_bus"),
+        (env.LIFECYCLE_WARNING_DAYS, "lifecycle_warning_days"),
     ],
 )
 def test_the_configuration_table_states_the_settings_defaults(variable: str, field: str) -> None:

@@ -303,8 +303,10 @@ def test_sync_function_environment_matches_settings() -> None:
         env.CATALOG_SOURCE,
         env.SYNC_MAX_REMOVE_FRACTION,
         env.CATALOG_EVENT_BUS,
+        env.LIFECYCLE_WARNING_DAYS,
     }
     assert variables[env.MODELS_TABLE] == "ModelsTable"
+    assert variables[env.LIFECYCLE_WARNING_DAYS] == "LifecycleWarningDays"
     # !If [HasCatalogBucket, !Sub "s3://${CatalogSourceBucket}/${CatalogSourceKey}", bundled]
     assert variables[env.CATALOG_SOURCE] == [
         "HasCatalogBucket",
@@ -526,6 +528,39 @@ def test_catalog_degraded_alarm_watches_the_metric_the_api_emits() -> None:
     assert alarm["TreatMissingData"] == "notBreaching"
 
 
+@pytest.mark.parametrize(
+    ("logical_id", "metric"),
+    [
+        ("ModelRetiredStillListedAlarm", metrics.MODELS_RETIRED_LISTED),
+        ("ModelShutdownSoonAlarm", metrics.MODELS_SHUTTING_DOWN_SOON),
+    ],
+)
+def test_lifecycle_alarms_watch_the_metrics_the_sync_emits(logical_id: str, metric: str) -> None:
+    """handler/metrics.py's embedded-metric names, and the sync function's name Lambda gives it;
+    one datapoint per run, one run an hour by default: any listed model in the hour alarms."""
+    alarm = RESOURCES[logical_id]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == (metrics.NAMESPACE, metric)
+    assert alarm["Dimensions"] == [{"Name": metrics.DIMENSION, "Value": "CatalogSyncFunction"}]
+    assert metric in {"ModelsRetiredListed", "ModelsShuttingDownSoon"}
+    assert alarm["Statistic"] == "Maximum"
+    assert (alarm["Period"], alarm["EvaluationPeriods"]) == (3600, 1)
+    assert alarm.get("DatapointsToAlarm", 1) == 1
+    assert TEMPLATE["Parameters"]["SyncSchedule"]["Default"] == "rate(1 hour)"
+    assert alarm["Threshold"] == 1
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert alarm["TreatMissingData"] == "notBreaching"
+
+
+def test_the_warning_days_parameter_accepts_what_settings_accept() -> None:
+    parameter = TEMPLATE["Parameters"]["LifecycleWarningDays"]
+    pattern = re.compile(parameter["AllowedPattern"])
+    for value in ("", "0", "30", "3650"):
+        assert pattern.fullmatch(value), value
+        Settings.from_environ({env.LIFECYCLE_WARNING_DAYS: value})
+    for value in ("-1", "7.5", "30d", "1e2"):
+        assert not pattern.fullmatch(value), value
+
+
 def test_every_alarm_notifies_the_alarm_topic_when_one_is_set() -> None:
     alarms = {
         k: r["Properties"] for k, r in RESOURCES.items() if r["Type"] == "AWS::CloudWatch::Alarm"
@@ -537,6 +572,8 @@ def test_every_alarm_notifies_the_alarm_topic_when_one_is_set() -> None:
         "ApiThrottlesAlarm",
         "ApiDurationAlarm",
         "CatalogDegradedAlarm",
+        "ModelRetiredStillListedAlarm",
+        "ModelShutdownSoonAlarm",
     }
     notify = ["HasAlarmTopic", ["AlarmTopicArn"], "AWS::NoValue"]
     for logical_id, alarm in alarms.items():
@@ -615,6 +652,7 @@ def test_sam_local_env_file_overrides_only_declared_variables() -> None:
     [
         ("CatalogCacheTtl", env.CATALOG_CACHE_TTL),
         ("SyncMaxRemoveFraction", env.SYNC_MAX_REMOVE_FRACTION),
+        ("LifecycleWarningDays", env.LIFECYCLE_WARNING_DAYS),
     ],
 )
 def test_a_default_is_stated_once_in_settings_not_again_in_the_template(

@@ -13,9 +13,10 @@ import pytest
 
 from catalog.cache import CatalogCache, ServedFrom
 from catalog.errors import CatalogUnavailable, EventPublishFailed, RemovalRefused, VersionConflict
+from catalog.lifecycle import day_start
 from catalog.schema import Model
 from catalog.store import CatalogDocument, Pointer, WrittenVersion
-from catalog.sync import CatalogSync, Entry, diff_entries
+from catalog.sync import CatalogSync, Entry, PublishedCatalog, diff_entries
 from tests.support.factories import make_model
 from tests.support.fakes import FailingPublisher, FakeClock, RecordingPublisher
 from tests.support.memory_store import InMemoryCatalogStore
@@ -273,6 +274,8 @@ def test_catalog_changed_event_lists_what_changed(store: InMemoryCatalogStore) -
             "added": [m.id for m in models],
             "updated": [],
             "removed": [],
+            "deprecated": [],
+            "retired": [],
         },
         {
             "version": 2,
@@ -280,6 +283,8 @@ def test_catalog_changed_event_lists_what_changed(store: InMemoryCatalogStore) -
             "added": ["model-xl"],
             "updated": ["model-00"],
             "removed": ["model-04"],
+            "deprecated": [],
+            "retired": [],
         },
     ]
 
@@ -318,6 +323,8 @@ def test_the_report_is_logged_as_one_json_line(
         "added",
         "updated",
         "removed",
+        "deprecated",
+        "retired",
         "unchanged",
         "version",
         "duration_ms",
@@ -325,6 +332,155 @@ def test_the_report_is_logged_as_one_json_line(
         "event_published",
     }
     assert logged["duration_ms"] == 250
+
+
+# -- lifecycle: which models became deprecated or retired, and what is published after a run --
+
+NOW = day_start("2026-11-27") + 3600.0  # 01:00 UTC
+
+
+def lifecycle(**dates: str) -> dict[str, dict[str, str]]:
+    return {"lifecycle": dates}
+
+
+def lifecycle_sync(
+    store: InMemoryCatalogStore,
+    wall: FakeClock,
+    *,
+    publisher: RecordingPublisher | None = None,
+    seen: list[PublishedCatalog] | None = None,
+) -> CatalogSync:
+    return CatalogSync(
+        store,
+        publisher=publisher,
+        max_remove_fraction=MAX_REMOVE_FRACTION,
+        wall_clock=wall,
+        on_published=None if seen is None else seen.append,
+    )
+
+
+def test_an_edit_that_deprecates_one_model_and_retires_another_says_so(
+    store: InMemoryCatalogStore,
+) -> None:
+    wall = FakeClock(NOW)
+    publisher = RecordingPublisher()
+    sync = lifecycle_sync(store, wall, publisher=publisher)
+    models = [
+        *catalog_of(3),
+        make_model("old-deprecated", **lifecycle(deprecated_at="2026-01-01")),
+        make_model("old-retired", **lifecycle(shutdown_at="2026-01-01")),
+        make_model("later", **lifecycle(deprecated_at="2027-06-01")),
+    ]
+    first = sync.run(models, source=SOURCE)
+    # Added already deprecated or retired: they count.
+    assert (first.deprecated, first.retired) == (["old-deprecated"], ["old-retired"])
+    publisher.events.clear()
+
+    edited = [
+        make_model("model-00", **lifecycle(deprecated_at="2026-11-27")),  # today: deprecated
+        make_model("model-01", **lifecycle(deprecated_at="2026-11-01", shutdown_at="2026-11-20")),
+        make_model("model-02", context_length=5),  # updated, still active
+        *models[3:5],
+        make_model("later", **lifecycle(deprecated_at="2027-06-01", successor="model-02")),
+        make_model("new-retired", **lifecycle(status="retired")),  # stated, no dates
+        make_model("new-active"),
+    ]
+    report = sync.run(edited, source=SOURCE)
+
+    assert (report.deprecated, report.retired) == (["model-00"], ["model-01", "new-retired"])
+    assert report.added == ["new-retired", "new-active"]
+    assert report.updated == ["model-00", "model-01", "model-02", "later"]
+    assert publisher.events == [
+        {
+            "version": 2,
+            "source": SOURCE,
+            "added": ["new-retired", "new-active"],
+            "updated": ["model-00", "model-01", "model-02", "later"],
+            "removed": [],
+            "deprecated": ["model-00"],
+            "retired": ["model-01", "new-retired"],
+        }
+    ]
+
+
+def test_a_deprecated_model_that_retires_counts_as_retired_only(
+    store: InMemoryCatalogStore,
+) -> None:
+    wall = FakeClock(NOW)
+    sync = lifecycle_sync(store, wall)
+    sync.run(
+        [make_model("m", **lifecycle(deprecated_at="2026-01-01")), *catalog_of(4)], source=SOURCE
+    )
+    retiring = make_model("m", **lifecycle(deprecated_at="2026-01-01", shutdown_at="2026-11-01"))
+    report = sync.run([retiring, *catalog_of(4)], source=SOURCE)
+    assert (report.deprecated, report.retired) == ([], ["m"])
+    # Back to deprecated (the provider postponed the shutdown): deprecated again, by the rule.
+    report = sync.run(
+        [make_model("m", **lifecycle(deprecated_at="2026-01-01")), *catalog_of(4)], source=SOURCE
+    )
+    assert (report.deprecated, report.retired) == (["m"], [])
+
+
+def test_a_dry_run_reports_the_lifecycle_changes_and_tells_nothing_published(
+    store: InMemoryCatalogStore,
+) -> None:
+    seen: list[PublishedCatalog] = []
+    sync = lifecycle_sync(store, FakeClock(NOW), seen=seen)
+    sync.run(catalog_of(5), source=SOURCE)
+    seen.clear()
+    edited = [make_model("model-00", **lifecycle(shutdown_at="2026-11-27")), *catalog_of(5)[1:]]
+    report = sync.run(edited, source=SOURCE, dry_run=True)
+    assert (report.dry_run, report.deprecated, report.retired) == (True, [], ["model-00"])
+    assert seen == []
+    assert published(store) == (1, catalog_of(5))
+
+
+def test_time_passing_is_not_a_change_but_what_is_published_is_told_at_each_run(
+    store: InMemoryCatalogStore,
+) -> None:
+    wall = FakeClock(NOW)
+    publisher = RecordingPublisher()
+    seen: list[PublishedCatalog] = []
+    sync = lifecycle_sync(store, wall, publisher=publisher, seen=seen)
+    models = [make_model("m", **lifecycle(deprecated_at="2026-12-01")), *catalog_of(4)]
+    assert sync.run(models, source=SOURCE).deprecated == []  # not yet
+    publisher.events.clear()
+
+    wall.now = day_start("2026-12-01")  # the date has come: the same document
+    report = sync.run(models, source=SOURCE)
+
+    assert (report.version, report.writes, report.event_published) == (1, 0, False)
+    assert (report.added, report.updated, report.deprecated, report.retired) == ([], [], [], [])
+    assert publisher.events == []
+    assert seen == [
+        PublishedCatalog(version=1, models=models, now=NOW),
+        PublishedCatalog(version=1, models=models, now=day_start("2026-12-01")),
+    ]
+
+
+def test_an_undeliverable_event_still_tells_what_is_published(store: InMemoryCatalogStore) -> None:
+    seen: list[PublishedCatalog] = []
+    sync = CatalogSync(
+        store,
+        publisher=FailingPublisher(),
+        max_remove_fraction=MAX_REMOVE_FRACTION,
+        wall_clock=FakeClock(NOW),
+        on_published=seen.append,
+    )
+    with pytest.raises(EventPublishFailed):
+        sync.run(catalog_of(2), source=SOURCE)
+    assert [(p.version, len(p.models)) for p in seen] == [(1, 2)]
+
+
+def test_a_failing_observer_does_not_fail_a_published_run(
+    store: InMemoryCatalogStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(_published: PublishedCatalog) -> None:
+        raise OSError("stdout is closed")
+
+    sync = CatalogSync(store, max_remove_fraction=MAX_REMOVE_FRACTION, on_published=broken)
+    assert sync.run(catalog_of(2), source=SOURCE).version == 1
+    assert "reporting it failed" in caplog.text
 
 
 # -- failures: a reader only ever sees one complete published version ------------------------
@@ -466,7 +622,15 @@ def test_chunks_written_but_never_published_are_published_by_the_next_run(
     assert (report.updated, report.version) == (["model-00"], 2)
     assert store.writes[-1] == "move 2"
     assert publisher.events == [
-        {"version": 2, "source": SOURCE, "added": [], "updated": ["model-00"], "removed": []}
+        {
+            "version": 2,
+            "source": SOURCE,
+            "added": [],
+            "updated": ["model-00"],
+            "removed": [],
+            "deprecated": [],
+            "retired": [],
+        }
     ]
     assert published(store) == (2, changed)
 

@@ -14,6 +14,7 @@ EVERY_VARIABLE = {
     "CATALOG_SOURCE": "s3://bucket/models.json",
     "SYNC_MAX_REMOVE_FRACTION": "0.5",
     "CATALOG_EVENT_BUS": "bus",
+    "LIFECYCLE_WARNING_DAYS": "14",
 }
 EVERY_SETTING = Settings(
     models_table="models",
@@ -23,6 +24,7 @@ EVERY_SETTING = Settings(
     catalog_source="s3://bucket/models.json",
     sync_max_remove_fraction=0.5,
     catalog_event_bus="bus",
+    lifecycle_warning_days=14,
 )
 OTHER_DEFAULTS = Settings(
     models_table="default-models",
@@ -32,6 +34,7 @@ OTHER_DEFAULTS = Settings(
     catalog_source="s3://default/models.json",
     sync_max_remove_fraction=0.1,
     catalog_event_bus="default-bus",
+    lifecycle_warning_days=7,
 )
 
 
@@ -45,6 +48,7 @@ def test_defaults_mean_bundled_catalog_and_no_keys() -> None:
     assert settings.catalog_source == "bundled"
     assert settings.sync_max_remove_fraction == 0.2
     assert settings.catalog_event_bus is None
+    assert settings.lifecycle_warning_days == 30
 
 
 def test_every_variable_is_read_by_its_template_name() -> None:
@@ -98,6 +102,13 @@ def test_the_dev_key_never_shows_in_repr() -> None:
         ("SYNC_MAX_REMOVE_FRACTION", "-0.1"),
         ("SYNC_MAX_REMOVE_FRACTION", "20%"),
         ("SYNC_MAX_REMOVE_FRACTION", "nan"),
+        ("LIFECYCLE_WARNING_DAYS", "soon"),
+        ("LIFECYCLE_WARNING_DAYS", "-1"),
+        ("LIFECYCLE_WARNING_DAYS", "7.5"),
+        ("LIFECYCLE_WARNING_DAYS", "1e2"),
+        ("LIFECYCLE_WARNING_DAYS", "+7"),
+        ("LIFECYCLE_WARNING_DAYS", "\u0663"),  # a digit, but not an ASCII one
+        ("LIFECYCLE_WARNING_DAYS", "3651"),
     ],
 )
 def test_bad_numbers_are_refused_naming_the_variable(name: str, value: str) -> None:
@@ -115,6 +126,9 @@ def test_bad_numbers_are_refused_naming_the_variable(name: str, value: str) -> N
         ("CATALOG_CACHE_TTL", "1e3", "catalog_cache_ttl", 1000.0),
         ("SYNC_MAX_REMOVE_FRACTION", "0", "sync_max_remove_fraction", 0.0),
         ("SYNC_MAX_REMOVE_FRACTION", "1", "sync_max_remove_fraction", 1.0),
+        ("LIFECYCLE_WARNING_DAYS", "0", "lifecycle_warning_days", 0),
+        ("LIFECYCLE_WARNING_DAYS", "030", "lifecycle_warning_days", 30),
+        ("LIFECYCLE_WARNING_DAYS", "3650", "lifecycle_warning_days", 3650),
     ],
 )
 def test_numbers_at_their_bounds_are_accepted(

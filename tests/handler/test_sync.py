@@ -6,6 +6,8 @@ And the point of it all: the API serves what the sync published, within one cach
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -24,8 +26,14 @@ from catalog.errors import (
     RemovalRefused,
     SourceUnavailable,
 )
+from catalog.lifecycle import day_start
 from handler import sync
 from handler.deps import Services
+from handler.metrics import (
+    MODELS_DEPRECATED,
+    MODELS_RETIRED_LISTED,
+    MODELS_SHUTTING_DOWN_SOON,
+)
 from handler.settings import Settings, SettingsError
 from handler.sync import SyncHandler, run_sync
 from tests.support.events import EXPECTED, SAM_ENV, SYNC_EVENTS, load
@@ -37,12 +45,25 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 BUNDLED_IDS = [m.id for m in bundled_models()]
+# The bundled catalog on 2026-11-27: gpt-4o and gpt-4o-mini deprecated (shut down on
+# 2027-01-14), the six others retired.
+NOW = day_start("2026-11-27")
+BUNDLED_DEPRECATED = ["gpt-4o", "gpt-4o-mini"]
+BUNDLED_RETIRED = [i for i in BUNDLED_IDS if i not in BUNDLED_DEPRECATED]
 REGION = "us-east-1"
 
 
-def handler_for(aws: AwsClients, models_table: str, **settings: Any) -> SyncHandler:
+def handler_for(
+    aws: AwsClients,
+    models_table: str,
+    *,
+    wall_clock: Callable[[], float] = time.time,
+    **settings: Any,
+) -> SyncHandler:
     """CatalogSyncFunction as template.yaml configures it, against moto."""
-    return SyncHandler(Settings(models_table=models_table, **settings), aws=aws)
+    return SyncHandler(
+        Settings(models_table=models_table, **settings), aws=aws, wall_clock=wall_clock
+    )
 
 
 def _bundled_docs() -> list[dict[str, Any]]:
@@ -205,29 +226,43 @@ def test_catalog_changed_reaches_an_eventbridge_rule(
     events.put_targets(
         Rule="catalog-changed", EventBusName="catalog-bus", Targets=[{"Id": "q", "Arn": queue_arn}]
     )
-    handler = handler_for(aws, models_table, catalog_event_bus="catalog-bus")
+    wall = FakeClock(NOW)
+    handler = handler_for(aws, models_table, catalog_event_bus="catalog-bus", wall_clock=wall)
 
     first = handler({}, None)
+    wall.now = day_start("2027-01-14")  # gpt-4o retires: time passing alone is no change
     unchanged = handler({}, None)  # nothing changed: no event
     source = source_bucket.upload([*_bundled_docs(), model_doc("new-model")])
-    second = handler_for(aws, models_table, catalog_event_bus="catalog-bus", catalog_source=source)(
-        {}, None
-    )
+    second = handler_for(
+        aws, models_table, catalog_event_bus="catalog-bus", catalog_source=source, wall_clock=wall
+    )({}, None)
 
     messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
     received = [json.loads(m["Body"]) for m in messages]
     assert [e["detail-type"] for e in received] == [DETAIL_TYPE, DETAIL_TYPE]
     assert {e["source"] for e in received} == {EVENT_SOURCE}
     assert [e["detail"] for e in received] == [
-        {"version": 1, "source": "bundled", "added": BUNDLED_IDS, "updated": [], "removed": []},
+        {
+            "version": 1,
+            "source": "bundled",
+            "added": BUNDLED_IDS,
+            "updated": [],
+            "removed": [],
+            "deprecated": BUNDLED_DEPRECATED,
+            "retired": BUNDLED_RETIRED,
+        },
         {
             "version": 2,
             "source": f"s3://{source_bucket.name}/models.json",
             "added": ["new-model"],
             "updated": [],
             "removed": [],
+            "deprecated": [],
+            "retired": [],
         },
     ]
+    assert (first["deprecated"], first["retired"]) == (BUNDLED_DEPRECATED, BUNDLED_RETIRED)
+    assert (unchanged["version"], unchanged["deprecated"], unchanged["retired"]) == (1, [], [])
     assert first["event_published"]
     assert not unchanged["event_published"]
     assert second["event_published"]
@@ -236,6 +271,64 @@ def test_catalog_changed_reaches_an_eventbridge_rule(
 def test_an_unknown_event_bus_fails_the_run_loudly(aws: AwsClients, models_table: str) -> None:
     with pytest.raises(EventPublishFailed, match="no-such-bus"):
         handler_for(aws, models_table, catalog_event_bus="no-such-bus")({}, None)
+
+
+# -- the lifecycle metrics (embedded metric format on stdout) -------------------------------------
+
+
+def lifecycle_metrics(out: str) -> list[tuple[int, int, int]]:
+    """(deprecated, retired listed, shutting down soon) of every EMF line written."""
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith('{"_aws"')]
+    return [
+        (line[MODELS_DEPRECATED], line[MODELS_RETIRED_LISTED], line[MODELS_SHUTTING_DOWN_SOON])
+        for line in lines
+    ]
+
+
+def test_every_run_but_a_dry_run_writes_the_lifecycle_metrics_of_what_is_published(
+    aws: AwsClients, models_table: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wall = FakeClock(NOW)
+    handler = handler_for(aws, models_table, function_name="models-sync", wall_clock=wall)
+
+    handler({"dry_run": True}, None)  # publishes nothing: no metric
+    assert lifecycle_metrics(capsys.readouterr().out) == []
+
+    assert handler({}, None)["version"] == 1
+    # gpt-4o and gpt-4o-mini shut down on 2027-01-14: 48 days away, beyond the 30 by default.
+    assert lifecycle_metrics(capsys.readouterr().out) == [(2, 6, 0)]
+
+    wall.now = day_start("2026-12-15")  # 30 days before: the same document, no new version
+    report = handler({}, None)
+    assert (report["version"], report["writes"], report["deprecated"]) == (1, 0, [])
+    assert lifecycle_metrics(capsys.readouterr().out) == [(2, 6, 2)]
+
+    wall.now = day_start("2027-01-14")  # the shutdown date: retired, still listed
+    handler({}, None)
+    assert lifecycle_metrics(capsys.readouterr().out) == [(0, 8, 0)]
+
+
+def test_the_warning_horizon_is_the_setting(
+    aws: AwsClients, models_table: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = Settings.from_environ(
+        {
+            "MODELS_TABLE": models_table,
+            "AWS_LAMBDA_FUNCTION_NAME": "models-sync",
+            "LIFECYCLE_WARNING_DAYS": "48",
+        }
+    )
+    SyncHandler(settings, aws=aws, wall_clock=lambda: NOW)({}, None)
+    assert lifecycle_metrics(capsys.readouterr().out) == [(2, 6, 2)]
+
+
+def test_no_lifecycle_metric_off_lambda(
+    aws: AwsClients, models_table: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No function name (not on Lambda; the CLI): the report only, no EMF line."""
+    assert handler_for(aws, models_table, wall_clock=lambda: NOW)({}, None)["version"] == 1
+    assert run_sync(Settings(models_table=models_table), aws=aws).version == 1
+    assert lifecycle_metrics(capsys.readouterr().out) == []
 
 
 # -- the command line: a composition root, configured by its environment --------------------------
