@@ -87,9 +87,10 @@ class CatalogCache:
         served = self._served
         assert served is not None
         wall = self._wall_clock()
-        if wall >= served.snapshot.valid_until:
-            # A model's deprecation or shutdown date has come: the same models, served with
-            # the statuses of now (no I/O; the bodies and ETags change with them).
+        if not served.snapshot.built_at <= wall < served.snapshot.valid_until:
+            # A model's deprecation or shutdown date has come (or the clock went back, or the
+            # snapshot was built at another moment, as the bundled one at init): the same
+            # models, served with the statuses of now (no I/O; the bodies and ETags follow).
             served = self._served = ServedCatalog(served.snapshot.at(wall), served.served_from)
         return served
 

@@ -5,6 +5,7 @@ Against the store port in memory, but for the last test: what revalidation costs
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import pytest
@@ -245,3 +246,12 @@ def test_revalidation_against_dynamodb_is_one_get_item(
     clock.now += 61
     assert served_ids(cache) == ["a"]
     assert operations == ["GetItem", "BatchGetItem"]  # the pointer is read once, not twice
+
+
+def test_a_snapshot_built_at_another_moment_is_served_with_the_statuses_of_now() -> None:
+    """The bundled snapshot is built once per process (at init, or by an earlier test): a cache
+    whose clock reads another date serves that date's statuses, not the build's."""
+    jan_1_2024 = 1704067200.0
+    served = CatalogCache(None, ttl=60, wall_clock=lambda: jan_1_2024).current()
+    body = json.loads(served.snapshot.list_body.content)
+    assert {model["lifecycle"]["status"] for model in body["data"]} == {"active"}

@@ -428,3 +428,56 @@ def test_gzip_through_a_rest_api_event() -> None:
     assert headers_of(response)["content-encoding"] == "gzip"
     data = json.loads(body_of(response))["data"]
     assert [(m["id"], m["owned_by"], m["context_length"]) for m in data] == SEED_MODELS
+
+
+# -- the lifecycle through API Gateway, the bundled catalog on 2026-11-27 ---------------------
+
+NOV_27_2026 = 1795737600.0  # 2026-11-27 00:00 UTC
+
+
+@pytest.fixture
+def on_nov_27(deployed_app: FastAPI) -> None:
+    """The deployed app, its clock on 2026-11-27, the sam-local key, the bundled catalog."""
+    from tests.support.services import make_services
+
+    deployed_app.state.services = make_services(
+        dev_key=SAM_ENV["ModelsApiFunction"]["DEV_API_KEY"], wall_clock=lambda: NOV_27_2026
+    )
+
+
+def with_query(event: dict[str, Any], query: str) -> dict[str, Any]:
+    """An HTTP API (2.0) event with this query string, as API Gateway sends it."""
+    event = copy.deepcopy(event)
+    event["rawQueryString"] = query
+    pairs = [pair.split("=", 1) for pair in query.split("&")]
+    event["queryStringParameters"] = {k: ",".join(v for n, v in pairs if n == k) for k, _ in pairs}
+    return event
+
+
+@pytest.mark.usefixtures("on_nov_27")
+def test_a_deprecated_model_carries_its_lifecycle_headers_through_lambda() -> None:
+    response = invoke(load("retrieve-model.json"))  # gpt-4o: deprecated 2026-10-14
+    assert response["statusCode"] == 200
+    headers = {k.lower(): v for k, v in response["headers"].items()}
+    assert headers["deprecation"] == "@1791936000"  # 2026-10-14 00:00 UTC
+    assert headers["sunset"] == "Thu, 14 Jan 2027 00:00:00 GMT"
+    assert headers["link"] == '</v1/models/gpt-6-luna>; rel="successor-version"'
+    lifecycle = json.loads(body_of(response))["lifecycle"]
+    assert lifecycle["status"] == "deprecated"
+
+
+@pytest.mark.usefixtures("on_nov_27")
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("status=active", []),
+        ("status=deprecated", ["gpt-4o", "gpt-4o-mini"]),
+        ("status=deprecated&status=retired", [m for m, _, _ in SEED_MODELS]),
+        ("min_context_length=200001", ["gemini-1.5-pro", "gemini-1.5-flash"]),
+        ("capability=structured_outputs&owned_by=openai", ["gpt-4o", "gpt-4o-mini"]),
+    ],
+)
+def test_lifecycle_and_v2_filters_through_lambda(query: str, expected: list[str]) -> None:
+    response = invoke(with_query(load("list-models.json"), query))
+    assert response["statusCode"] == 200, response
+    assert [m["id"] for m in json.loads(body_of(response))["data"]] == expected
