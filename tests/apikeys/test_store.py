@@ -12,7 +12,7 @@ from apikeys import store as store_module
 from apikeys.errors import AmbiguousKeyPrefix, KeyNotFound, KeyStoreUnavailable
 from apikeys.material import has_valid_checksum, hash_key
 from apikeys.store import ACTIVE, REVOKED, ApiKeyStore
-from tests.support.fake_keys import legacy_key
+from tests.support.fake_keys import legacy_key, store_legacy_key
 from tests.support.fakes import CallCounter
 
 if TYPE_CHECKING:
@@ -83,27 +83,12 @@ def test_revoke_by_key_or_unique_prefix(store: ApiKeyStore, how: str) -> None:
     assert kept.active
 
 
-def put_legacy_key(dynamodb: DynamoDBClient, table: str, key: str) -> None:
-    """A key as the store created them before checksums: the same item, a shorter key."""
-    dynamodb.put_item(
-        TableName=table,
-        Item={
-            "key_hash": {"S": hash_key(key)},
-            "prefix": {"S": key[:11]},
-            "name": {"S": "from before"},
-            "tier": {"S": "default"},
-            "status": {"S": ACTIVE},
-            "created_at": {"S": "2025-06-01T00:00:00+00:00"},
-        },
-    )
-
-
 @pytest.mark.parametrize("how", ["full key", "display prefix"])
 def test_keys_issued_before_checksums_are_found_and_revoked_alike(
     store: ApiKeyStore, dynamodb: DynamoDBClient, keys_table: str, how: str
 ) -> None:
     old = legacy_key()
-    put_legacy_key(dynamodb, keys_table, old)
+    store_legacy_key(dynamodb, keys_table, old)
     new, _ = store.create("new")
     found = store.get(hash_key(old))
     assert found is not None
