@@ -70,7 +70,7 @@ def main() -> None:
     print(f"  import + first list (bundled catalog)   {_cold(first):7.1f}")
     print(f"  import boto3 + DynamoDB client          {_cold(_BOTO3):7.1f}")
 
-    from handler.api import create_app
+    from handler.app import create_app
     from handler.deps import Services
     from handler.lambda_adapter import build_lambda_handler
     from handler.settings import Settings
@@ -120,7 +120,7 @@ def _dynamodb_calls(list_event: dict[str, Any]) -> None:
     from catalog.cache import CatalogCache
     from catalog.dynamodb import DynamoDBCatalogStore
     from devtools.template_tables import table_definitions
-    from handler.api import create_app
+    from handler.app import create_app
     from handler.deps import Services
     from handler.lambda_adapter import build_lambda_handler
     from tests.support.factories import model_doc, publish

@@ -12,7 +12,7 @@ def serve_api(services: Services, *, host: str, port: int) -> None:
     """Serve the API with these services until interrupted (needs uvicorn: the `serve` extra)."""
     import uvicorn
 
-    from handler.api import create_app
+    from handler.app import create_app
 
     # lifespan="off": the app has no startup work (as under Mangum).
     uvicorn.run(create_app(services), host=host, port=port, log_level="info", lifespan="off")

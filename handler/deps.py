@@ -1,7 +1,7 @@
 """The composition root: the per-container services, built once from settings, and the FastAPI
 dependencies that hand them to routes.
 
-An app holds its `Services` in `app.state.services`; `handler.api.create_app(services)` sets
+An app holds its `Services` in `app.state.services`; `handler.app.create_app(services)` sets
 them. The deployed app gets `deployed_services()`, built while the container initialises (so a
 bad setting fails the init with one clear log line, not every request, and SnapStart snapshots
 the work done). Tests build `Services` from `Settings` (or from their own fakes) and pass them

@@ -1,7 +1,7 @@
 """What every response carries, added in one place: the request id, `nosniff`, and HEAD.
 
 `EdgeMiddleware` wraps the whole app, Starlette's ServerErrorMiddleware included (see
-`handler.api.create_app`), so the 500 that one sends gets the same treatment as any answer.
+`handler.app.create_app`), so the 500 that one sends gets the same treatment as any answer.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import pytest
 from apikeys.verifier import KeyVerifier
 from catalog.cache import CatalogCache
 from catalog.schema import CAPABILITY_NAMES, Model
-from handler.api import _accepts_gzip
+from handler.app import _accepts_gzip
 from handler.deps import Services
 from handler.settings import Settings
 from tests.support.factories import SEED_MODELS, model_doc

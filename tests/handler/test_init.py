@@ -103,3 +103,13 @@ def test_the_init_opens_no_connection_and_builds_no_client() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == 0
+
+
+def test_the_app_module_builds_nothing_on_import() -> None:
+    """`ar-models serve` and `dev` import the app to make their own: no deployed services, so no
+    complaint about missing settings meant for a deployed container."""
+    code = "import sys\nprint('handler.api' in sys.modules)"
+    result = init("handler.app", {}, "import logging\nlogging.basicConfig()\n" + code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False"]
+    assert result.stderr == ""

@@ -13,7 +13,7 @@ import openai
 import pytest
 import uvicorn
 
-from handler.api import create_app
+from handler.app import create_app
 from handler.deps import Services
 from tests.support.factories import model_doc
 from tests.support.http import DEV_KEY

@@ -14,7 +14,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from handler.api import create_app
+from handler.app import create_app
 from tests.support.factories import model_doc
 from tests.support.http import DEV_KEY
 from tests.support.services import make_services, memory_catalog

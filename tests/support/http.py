@@ -7,7 +7,7 @@ from typing import Any, Protocol
 from fastapi.testclient import TestClient
 
 from awsclients import AwsClients
-from handler.api import create_app
+from handler.app import create_app
 from handler.deps import Services
 from handler.settings import Settings
 

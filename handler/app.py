@@ -1,0 +1,302 @@
+"""The HTTP API as a FastAPI app: its routes, and `create_app(services)`.
+
+Importing this module builds nothing: the deployed app is made in handler/api.py, and tests,
+`ar-models serve` and `ar-models dev` make their own with the services they choose.
+
+Routes are `async def` and return prebuilt bytes: the catalog snapshot serialised each body and
+its ETag once per catalog version (and gzips a body on its first request that accepts gzip), so
+a warm request does no JSON work and no I/O.
+
+The Lambda side (every event answered) is handler/lambda_adapter.py.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
+
+from catalog.schema import (
+    MAX_OWNED_BY_LENGTH,
+    OWNED_BY_PATTERN,
+    CapabilityName,
+    LifecycleStatus,
+    Model,
+    ModelList,
+)
+from handler.auth import ApiKeyDep
+from handler.deps import CatalogDep, Services
+from handler.errors import (
+    ErrorResponse,
+    install_error_handlers,
+)
+from handler.middleware import EdgeMiddleware
+from handler.openapi import install_openapi
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
+
+    from catalog.snapshot import Body
+
+logger = logging.getLogger(__name__)
+
+# An authenticated response must not sit in a shared cache; clients revalidate with the ETag.
+CACHE_CONTROL = "private, no-cache"
+# The body depends on the key (401 or not) and on whether the client takes gzip.
+VARY = "Authorization, Accept-Encoding"
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorResponse, "description": description}
+
+
+_AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: _error("Missing, malformed, unknown or revoked API key (`invalid_api_key`)."),
+    503: _error("API keys cannot be verified right now (`service_unavailable`); see Retry-After."),
+}
+
+
+def _header(description: str, *, required: bool = False) -> dict[str, Any]:
+    return {"description": description, "required": required, "schema": {"type": "string"}}
+
+
+_ETAG = _header(
+    "Strong validator of the body sent; the gzip encoding's has `-gzip` inside the quotes. "
+    "Send it back in If-None-Match.",
+    required=True,
+)
+_CACHING_HEADERS = {
+    "ETag": _ETAG,
+    "Cache-Control": _header(f"`{CACHE_CONTROL}`", required=True),
+    "Vary": _header(f"`{VARY}`", required=True),
+}
+_OK: dict[int | str, dict[str, Any]] = {
+    200: {
+        "headers": {
+            **_CACHING_HEADERS,
+            "Content-Encoding": {
+                "description": "`gzip` when Accept-Encoding allows it and the body is large "
+                "enough to gain from it; absent otherwise.",
+                "required": False,
+                "schema": {"type": "string", "enum": ["gzip"]},
+            },
+        }
+    },
+    304: {
+        "description": "An ETag in If-None-Match (of either encoding) is current; no body.",
+        "headers": _CACHING_HEADERS,
+    },
+}
+
+# Retrieve of a deprecated or retired model (catalog/lifecycle.py, `deprecation_headers`).
+_LIFECYCLE_HEADERS = {
+    "Deprecation": _header(
+        "RFC 9745, only when the model is deprecated or retired: `@` and the epoch seconds of "
+        "`lifecycle.deprecated_at` (00:00 UTC), or of `shutdown_at` when only that is known; "
+        "absent when neither date is known."
+    ),
+    "Sunset": _header(
+        "RFC 8594, only when the model is deprecated or retired and `lifecycle.shutdown_at` is "
+        "known: that date as an HTTP-date (00:00 GMT)."
+    ),
+    "Link": _header(
+        "Only when the model is deprecated or retired and names a successor: "
+        '`</v1/models/SUCCESSOR>; rel="successor-version"`.'
+    ),
+}
+_OK_RETRIEVE: dict[int | str, dict[str, Any]] = {
+    200: {"headers": {**_OK[200]["headers"], **_LIFECYCLE_HEADERS}},
+    304: {**_OK[304], "headers": {**_CACHING_HEADERS, **_LIFECYCLE_HEADERS}},
+}
+
+router = APIRouter()
+
+
+def _send(request: Request, body: Body) -> Response:
+    """`body`, gzipped if the client takes gzip and it helps, or 304 if the client has it."""
+    accept_encoding = request.headers.get("accept-encoding")
+    gzipped = body.gzipped() if accept_encoding and _accepts_gzip(accept_encoding) else None
+    sent = body if gzipped is None else gzipped
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match:
+        # Either encoding's ETag names the same content: the client's copy is current.
+        other = body.gzip_etag if gzipped is None else body.etag
+        matched = _matching_etag(if_none_match, sent.etag, other)
+        if matched is not None:
+            # The 304 names the copy the client has, and carries no Content-Encoding: a cache
+            # updates the stored response with this ETag from it.
+            headers = {"ETag": matched, "Cache-Control": CACHE_CONTROL, "Vary": VARY}
+            headers.update(body.headers)
+            return Response(status_code=304, headers=headers)
+    headers = {"ETag": sent.etag, "Cache-Control": CACHE_CONTROL, "Vary": VARY}
+    headers.update(body.headers)
+    if gzipped is not None:
+        headers["Content-Encoding"] = "gzip"
+    return Response(sent.content, media_type="application/json", headers=headers)
+
+
+def _matching_etag(if_none_match: str, etag: str, other: str) -> str | None:
+    """Which of our ETags If-None-Match names (`*`: `etag`). Weak comparison (RFC 9110
+    13.1.2): a W/ prefix is ignored."""
+    for candidate in if_none_match.split(","):
+        tag = candidate.strip()
+        if tag == "*":
+            return etag
+        tag = tag.removeprefix("W/")
+        if tag in (etag, other):
+            return tag
+    return None
+
+
+@functools.lru_cache(maxsize=64)  # clients send a handful of distinct values
+def _accepts_gzip(accept_encoding: str) -> bool:
+    """Whether Accept-Encoding (RFC 9110 12.5.3) lets us send gzip: `gzip` (or `x-gzip`, or
+    else `*`) with a q-value above 0, and not below an identity the client ranks explicitly.
+    `gzip;q=0` refuses it; a malformed q-value counts as 0."""
+    weights: dict[str, float] = {}
+    for item in accept_encoding.split(","):
+        coding, _, params = item.partition(";")
+        coding = coding.strip().lower()
+        if not coding:
+            continue
+        weight = 1.0
+        for param in params.split(";"):
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+                if not 0.0 <= weight <= 1.0:  # also NaN
+                    weight = 0.0
+        weights.setdefault(coding, weight)
+    gzip = weights.get("gzip", weights.get("x-gzip", weights.get("*", 0.0)))
+    return gzip > 0.0 and gzip >= weights.get("identity", 0.0)
+
+
+@router.get(
+    "/v1/models",
+    operation_id="list_models",
+    response_model=ModelList,
+    responses={
+        **_OK,
+        400: _error(
+            "A malformed `owned_by` or `min_context_length`, an unknown `capability` or "
+            "`status` (`invalid_value`, naming `param`)."
+        ),
+        **_AUTH_ERRORS,
+    },
+)
+async def list_models(
+    request: Request,
+    _key: ApiKeyDep,
+    catalog: CatalogDep,
+    owned_by: Annotated[
+        str | None,
+        # What a model's `owned_by` may be (catalog.schema): anything else is a 400, and the
+        # OpenAPI document says so.
+        Query(
+            description="Only models of this provider, e.g. `anthropic`. A provider the "
+            "catalog does not have lists no model.",
+            min_length=1,
+            max_length=MAX_OWNED_BY_LENGTH,
+            pattern=OWNED_BY_PATTERN,
+        ),
+    ] = None,
+    capability: Annotated[
+        list[CapabilityName] | None,
+        Query(
+            description="Only models known to have this capability; repeat it to require "
+            "several. A model whose flag is absent (unknown) is not listed."
+        ),
+    ] = None,
+    status: Annotated[
+        list[LifecycleStatus] | None,
+        Query(
+            description="Only models with this lifecycle status now; repeat it to accept "
+            "several (`status=active` is what a model picker should ask). Without it, every "
+            "curated model is listed, whatever its status."
+        ),
+    ] = None,
+    min_context_length: Annotated[
+        int | None,
+        Query(
+            description="Only models whose `context_length` is at least this many tokens.",
+            ge=1,
+        ),
+    ] = None,
+) -> Response:
+    """List the models AssistantRouter supports, in curated order (grouped by provider)."""
+    body = catalog.snapshot.list_body_for(
+        owned_by, capability or (), status or (), min_context_length
+    )
+    return _send(request, body)
+
+
+@router.get(
+    "/v1/models/{model_id:path}",
+    operation_id="retrieve_model",
+    response_model=Model,
+    responses={
+        **_OK_RETRIEVE,
+        404: _error("No model has this id or alias (`model_not_found`)."),
+        **_AUTH_ERRORS,
+    },
+)
+async def retrieve_model(
+    request: Request,
+    _key: ApiKeyDep,
+    catalog: CatalogDep,
+    model_id: Annotated[
+        str,
+        Path(
+            description="The model id, or one of its `aliases` (the answer is the model, "
+            "its canonical `id` included). It may contain `/`, sent raw or as `%2F`.",
+            examples=["gpt-4o"],
+        ),
+    ],
+) -> Response:
+    """Retrieve one model by id or alias."""
+    # openai-python >= 2.30 sends `/` in an id as %2F. Both uvicorn and Mangum percent-decode
+    # the path before routing, so the `:path` converter sees the `/` and takes it whole.
+    return _send(request, catalog.snapshot.model_body(model_id))
+
+
+@router.get("/health", operation_id="health", tags=["operations"])
+async def health(catalog: CatalogDep) -> Response:
+    """Liveness and where the catalog being served came from. No authentication."""
+    body = {
+        "status": "ok",
+        "catalog": {
+            "source": catalog.served_from.value,
+            "version": catalog.snapshot.version,
+            "models": len(catalog.snapshot),
+        },
+    }
+    return Response(json.dumps(body).encode(), media_type="application/json")
+
+
+class _CatalogAPI(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outermost, around Starlette's ServerErrorMiddleware (which `add_middleware` cannot
+        # reach): the 500 it sends gets the request id, nosniff and HEAD's treatment too.
+        return EdgeMiddleware(super().build_middleware_stack())
+
+
+def create_app(services: Services) -> FastAPI:
+    """The API, answering with these services."""
+    app = _CatalogAPI(
+        title="AssistantRouter Models API",
+        version="1.0.0",
+        summary="The curated list of models AssistantRouter supports, OpenAI-compatible.",
+    )
+    app.state.services = services
+    # The routes themselves, not `include_router`: FastAPI wraps an included router, which here
+    # cost about 7 ms on a container's first request and 20 µs on every one (measured).
+    app.router.routes.extend(router.routes)
+    install_error_handlers(app)
+    install_openapi(app)
+    return app
