@@ -33,7 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # again as its log line), and botocore's INFO lines about credentials are noise here.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        settings = load_settings(defaults=args.defaults)
+        # A command may bring its own defaults (`dev`: a short cache TTL); the others use ours.
+        settings = load_settings(defaults=getattr(args, "defaults", None))
     except SettingsError as exc:
         return _fail(str(exc))
     command: Command = args.command
@@ -52,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3000)
-    serve.set_defaults(command=_serve, defaults=None)
+    serve.set_defaults(command=_serve)
 
     dev = commands.add_parser(
         "dev",
@@ -76,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sync.add_argument("--dry-run", action="store_true", help="compute the change, write nothing")
     sync.add_argument("--force", action="store_true", help="lift the removal guard")
-    sync.set_defaults(command=_sync, defaults=None)
+    sync.set_defaults(command=_sync)
 
     export = commands.add_parser(
         "export",
@@ -94,13 +95,13 @@ def _parser() -> argparse.ArgumentParser:
         help="leave out the published models the current schema refuses (listed on stderr) "
         "instead of failing",
     )
-    export.set_defaults(command=_export, defaults=None)
+    export.set_defaults(command=_export)
 
     validate = commands.add_parser(
         "validate", help="check a catalog file; exits 1 listing every problem"
     )
     validate.add_argument("file", metavar="FILE")
-    validate.set_defaults(command=_validate, defaults=None)
+    validate.set_defaults(command=_validate)
 
     lifecycle = commands.add_parser(
         "lifecycle",
@@ -129,7 +130,7 @@ def _parser() -> argparse.ArgumentParser:
         help='print a JSON array of {"id", "status", "deprecated_at", "shutdown_at", '
         '"days_left", "successor"} (null where unknown) instead of the table',
     )
-    lifecycle.set_defaults(command=_lifecycle, defaults=None)
+    lifecycle.set_defaults(command=_lifecycle)
 
     keys = commands.add_parser("keys", help="manage API keys in API_KEYS_TABLE")
     key_commands = keys.add_subparsers(required=True, metavar="ACTION")
@@ -138,13 +139,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--name", required=True)
     create.add_argument("--tier", default="default")
-    create.set_defaults(command=_keys_create, defaults=None)
+    create.set_defaults(command=_keys_create)
     key_commands.add_parser("list", help="list keys (prefixes only)").set_defaults(
-        command=_keys_list, defaults=None
+        command=_keys_list
     )
     revoke = key_commands.add_parser("revoke", help="revoke a key by full key or unique prefix")
     revoke.add_argument("key_or_prefix", metavar="KEY_OR_PREFIX")
-    revoke.set_defaults(command=_keys_revoke, defaults=None)
+    revoke.set_defaults(command=_keys_revoke)
     return parser
 
 
@@ -239,28 +240,16 @@ def _sync(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from awsclients import AwsClients
-    from catalog.dynamodb import DynamoDBCatalogStore
     from catalog.errors import CatalogError, InvalidCatalog
 
     if not settings.models_table:
         return _fail(f"{env.MODELS_TABLE} is not set: there is no table to export from")
-    table = settings.models_table
-    store = DynamoDBCatalogStore(table, dynamodb=AwsClients().dynamodb)
     try:
-        # The writer's reads: the pointer and its document, strongly consistent and verified.
-        pointer = store.read_pointer()
-        if pointer is None:
-            return _fail(f"nothing is published in {table}: there is no catalog to export")
-        if not pointer.readable:
-            return _fail(
-                f"catalog version {pointer.version} in {table} is in the legacy layout (one item "
-                "per model): run `ar-models sync` to publish it as a document, then export"
-            )
-        entries = store.read_document(pointer).entries()
+        origin, entries = _read_published(
+            settings.models_table, nothing=": there is no catalog to export", then=", then export"
+        )
     except CatalogError as exc:
         return _fail(str(exc))
-    origin = f"catalog version {pointer.version} ({table})"
     try:
         exported = _export_document(entries, origin=origin, skip_invalid=args.skip_invalid)
     except InvalidCatalog as exc:
@@ -510,9 +499,6 @@ def _lifecycle_catalog(source: str | None, settings: Settings) -> tuple[list[Mod
     """
     from awsclients import AwsClients
     from catalog.bundled import bundled_models
-    from catalog.dynamodb import DynamoDBCatalogStore
-    from catalog.errors import CatalogUnavailable
-    from catalog.schema import Model
     from catalog.source import CatalogSourceReader, SourceLocation
 
     if source is not None:
@@ -521,23 +507,36 @@ def _lifecycle_catalog(source: str | None, settings: Settings) -> tuple[list[Mod
         return models, f"{location} (not necessarily published)", 0
     if not settings.models_table:
         return list(bundled_models()), f"the bundled catalog ({env.MODELS_TABLE} is not set)", 0
-    table = settings.models_table
+    origin, entries = _read_published(
+        settings.models_table,
+        nothing=" (the API serves the bundled catalog): try --source bundled",
+    )
+    from catalog.store import valid_models
+
+    # As the API reads it: the models the schema refuses are left out (and logged).
+    models = valid_models(entries, origin=origin)
+    return models, origin, len(entries) - len(models)
+
+
+def _read_published(table: str, *, nothing: str, then: str = "") -> tuple[str, list[Any]]:
+    """The published catalog's origin (for messages) and its model documents, as the sync reads
+    them: the pointer and its document, strongly consistent, checked against its digest.
+    CatalogUnavailable when nothing is published or only in the legacy layout; `nothing` and
+    `then` end those messages."""
+    from awsclients import AwsClients
+    from catalog.dynamodb import DynamoDBCatalogStore
+    from catalog.errors import CatalogUnavailable
+
     store = DynamoDBCatalogStore(table, dynamodb=AwsClients().dynamodb)
     pointer = store.read_pointer()
     if pointer is None:
-        raise CatalogUnavailable(
-            f"nothing is published in {table} (the API serves the bundled catalog): "
-            "try --source bundled"
-        )
+        raise CatalogUnavailable(f"nothing is published in {table}{nothing}")
     if not pointer.readable:
         raise CatalogUnavailable(
             f"catalog version {pointer.version} in {table} is in the legacy layout (one item "
-            "per model): run `ar-models sync` to publish it as a document"
+            f"per model): run `ar-models sync` to publish it as a document{then}"
         )
-    origin = f"catalog version {pointer.version} ({table})"
-    entries = store.read_document(pointer).entries()
-    kept = _valid_entries(entries)
-    return [Model.model_validate(entry) for entry in kept], origin, len(entries) - len(kept)
+    return f"catalog version {pointer.version} ({table})", store.read_document(pointer).entries()
 
 
 def _problems(exc: InvalidCatalog) -> str:
