@@ -96,3 +96,13 @@ class CatalogTooLarge(CatalogUnservable):
         self.version = version
         self.size = size
         self.limit = limit
+
+
+class InvalidCursor(CatalogError):
+    """A paging cursor (`after_id`, `before_id`) names no model of the catalog."""
+
+    def __init__(self, param: str, value: str) -> None:
+        shown = value if len(value) <= 128 else value[:128] + "..."
+        super().__init__(f"Invalid value for '{param}': {shown!r} is not a model id of this list.")
+        self.param = param
+        self.value = value

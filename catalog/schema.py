@@ -217,6 +217,8 @@ LIFECYCLE_STATUSES: tuple[LifecycleStatus, ...] = ("active", "deprecated", "reti
 
 ISO_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 YEAR_MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+# A model line: a short lowercase word (`opus`, `sonnet`, `haiku`).
+LINE_PATTERN = r"^[a-z][a-z0-9_-]{0,31}$"
 
 
 def _iso_date(value: str) -> str:
@@ -359,6 +361,11 @@ class Model(BaseModel):
             examples=["2023-10"],
         )
     )
+    line: Annotated[str, Field(strict=True, pattern=LINE_PATTERN)] | None = _optional(
+        description="The model line the provider places it in, such as `opus` or `sonnet` "
+        "(Anthropic's `line`). Absent when the provider names none: never inferred from the id.",
+        examples=["sonnet"],
+    )
     aliases: Annotated[list[ModelId], Field(max_length=MAX_ALIASES)] | None = _optional(
         description="Other ids naming this model (same syntax as `id`), unique across every id "
         "and alias of the catalog; GET /v1/models/{alias} answers this model.",
@@ -372,6 +379,7 @@ class Model(BaseModel):
         "modalities",
         "pricing",
         "knowledge_cutoff",
+        "line",
         "aliases",
         "lifecycle",
         mode="before",

@@ -7,14 +7,13 @@ dict lookup and a write of bytes that already exist.
 from __future__ import annotations
 
 import bisect
-import hashlib
-import json
 import logging
-import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from catalog.anthropic import AnthropicView
+from catalog.body import Body
 from catalog.errors import CatalogTooLarge, CatalogUnservable, InvalidFilter, ModelNotFound
 from catalog.lifecycle import deprecation_headers, next_transition, served_wire, status_at
 from catalog.schema import (
@@ -30,55 +29,9 @@ from catalog.schema import (
 
 logger = logging.getLogger(__name__)
 
-# Below this size gzip saves a few hundred bytes at most: not worth a Content-Encoding.
-GZIP_MIN_SIZE = 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Body:
-    """A serialised JSON body and its strong ETag (derived from the bytes, so equal everywhere).
-
-    Its gzip encoding is made on first use and kept with it (`gzipped`), under an ETag of its
-    own, so a cache never takes one encoding for the other.
-    """
-
-    content: bytes
-    etag: str
-    # Response headers that go with this body whatever its encoding (a retrieve's Deprecation,
-    # Sunset and Link), as (name, value) pairs.
-    headers: tuple[tuple[str, str], ...] = ()
-    # Filled on the first `gzipped()`: the gzip Body, or _NO_GAIN when gzip would not help.
-    _gzip: Body | None = field(default=None, init=False, repr=False, compare=False)
-
-    @classmethod
-    def of(cls, payload: Any, headers: Mapping[str, str] | None = None) -> Body:
-        content = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-        etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
-        return cls(content, etag, tuple((headers or {}).items()))
-
-    @property
-    def gzip_etag(self) -> str:
-        """The ETag of the gzip encoding: this one with `-gzip` inside the quotes."""
-        return self.etag[:-1] + '-gzip"'
-
-    def gzipped(self) -> Body | None:
-        """The gzip encoding of this body, or None when it would not help (a small body).
-
-        Compressed once and kept: every later call, and every request, gets the same object.
-        The bytes are deterministic (no timestamp, fixed level), like the plain ones.
-        """
-        encoded = self._gzip
-        if encoded is None:
-            encoded = _NO_GAIN
-            if len(self.content) >= GZIP_MIN_SIZE:
-                compressed = zlib.compress(self.content, 9, wbits=31)  # wbits 31: gzip framing
-                if len(compressed) < len(self.content):
-                    encoded = Body(compressed, self.gzip_etag)
-            object.__setattr__(self, "_gzip", encoded)  # frozen: the one lazily filled slot
-        return None if encoded is _NO_GAIN else encoded
-
-
-_NO_GAIN = Body(b"", '""')
+# The filters of a list, normalised: provider, capabilities, statuses, smallest context length.
+FilterKey = tuple[str | None, frozenset[str], frozenset[str], int | None]
+_NO_FILTER: FilterKey = (None, frozenset(), frozenset(), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +48,8 @@ class CatalogSnapshot:
     list_body: Body
     # By id and by alias: an alias answers its model's body.
     model_bodies: dict[str, Body]
+    # Every id and alias answered, with the id of its model.
+    names: dict[str, str]
     providers: frozenset[str]
     statuses: dict[str, LifecycleStatus]
     # The distinct context lengths, ascending: `?min_context_length=` is normalised to one.
@@ -104,9 +59,9 @@ class CatalogSnapshot:
     # Filtered lists are built on first use and kept: their keys are bounded by the catalog's
     # providers, capability and status subsets and context lengths, because unknown filter
     # values are rejected or normalised first.
-    _filtered: dict[tuple[str | None, frozenset[str], frozenset[str], int | None], Body] = field(
-        default_factory=dict
-    )
+    _filtered: dict[FilterKey, Body] = field(default_factory=dict)
+    # The Anthropic shape of this snapshot, built on the first request that asks for it.
+    _anthropic: AnthropicView | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, version: int, models: Sequence[Model], *, now: float) -> CatalogSnapshot:
@@ -136,15 +91,17 @@ class CatalogSnapshot:
             model_id: Body.of(doc, deprecation_headers(model, now))
             for model_id, (model, doc) in served.items()
         }
+        names = {model_id: model_id for model_id in served}
         for model, _ in served.values():
             for alias in model.aliases or ():
-                if alias in bodies:
+                if alias in names:
                     logger.warning(
                         "ignoring alias %a of model %a: it already names another model",
                         alias,
                         model.id,
                     )
                 else:
+                    names[alias] = model.id
                     bodies[alias] = bodies[model.id]
         kept = tuple(model for model, _ in served.values())
         return cls(
@@ -152,6 +109,7 @@ class CatalogSnapshot:
             models=kept,
             list_body=Body.of({"object": "list", "data": [doc for _, doc in served.values()]}),
             model_bodies=bodies,
+            names=names,
             providers=frozenset(model.owned_by for model in kept),
             statuses={model.id: status_at(model, now) for model in kept},
             context_lengths=tuple(sorted({model.context_length for model in kept})),
@@ -185,9 +143,61 @@ class CatalogSnapshot:
 
         A provider the catalog does not have lists nothing, as any filter that matches nothing:
         the request is valid (what a well-formed provider is, the API checks), the catalog just
-        has no such model today. That answer is one shared body, never cached per value; a
-        `min_context_length` is replaced by the smallest context length of the catalog that
-        reaches it, so the filtered bodies kept stay bounded by what the catalog holds.
+        has no such model today. That answer is one shared body, never cached per value.
+        """
+        key = self._filter_key(owned_by, capabilities, statuses, min_context_length)
+        if key is None:
+            return _EMPTY_LIST
+        if key == _NO_FILTER:
+            return self.list_body
+        body = self._filtered.get(key)
+        if body is None:
+            selects = self._selects(key)
+            data = [served_wire(model, self.built_at) for model in self.models if selects(model)]
+            body = self._filtered[key] = Body.of({"object": "list", "data": data})
+        return body
+
+    @property
+    def anthropic(self) -> AnthropicView:
+        """This snapshot in the shape of Anthropic's Models API, built on first use."""
+        view = self._anthropic
+        if view is None:
+            view = AnthropicView.build(self.models, self.statuses, self.names, now=self.built_at)
+            object.__setattr__(self, "_anthropic", view)  # frozen: the one lazily filled slot
+        return view
+
+    def anthropic_page(
+        self,
+        owned_by: str | None,
+        capabilities: Iterable[str],
+        statuses: Iterable[str],
+        min_context_length: int | None = None,
+        *,
+        limit: int,
+        after_id: str | None = None,
+        before_id: str | None = None,
+    ) -> Body:
+        """A page of Anthropic's list, with the filters of `list_body_for` (`statuses` is
+        what the caller decided: Anthropic's default leaves retired models out)."""
+        key = self._filter_key(owned_by, capabilities, statuses, min_context_length)
+        selects = None if key is None else self._selects(key)
+        return self.anthropic.page(
+            key, selects, limit=limit, after_id=after_id, before_id=before_id
+        )
+
+    def _filter_key(
+        self,
+        owned_by: str | None,
+        capabilities: Iterable[str],
+        statuses: Iterable[str],
+        min_context_length: int | None,
+    ) -> FilterKey | None:
+        """The filters, checked and normalised to a key (None: they select nothing).
+
+        Unknown capabilities and statuses raise InvalidFilter. Naming every status is no
+        filter; a `min_context_length` becomes the smallest context length of the catalog
+        that reaches it (none of the catalog's: no filter), so keys stay bounded by what the
+        catalog holds, whatever values clients send.
         """
         wanted = frozenset(capabilities)
         for name in sorted(wanted):
@@ -203,25 +213,25 @@ class CatalogSnapshot:
         if min_context_length is not None:
             index = bisect.bisect_left(self.context_lengths, min_context_length)
             if index == len(self.context_lengths):
-                return _EMPTY_LIST
+                return None
             floor = self.context_lengths[index] if index else None  # the smallest: no filter
-        if owned_by is None and not wanted and not states and floor is None:
-            return self.list_body
         if owned_by is not None and owned_by not in self.providers:
-            return _EMPTY_LIST
-        key = (owned_by, wanted, states, floor)
-        body = self._filtered.get(key)
-        if body is None:
-            data = [
-                served_wire(model, self.built_at)
-                for model in self.models
-                if (owned_by is None or model.owned_by == owned_by)
+            return None
+        return (owned_by, wanted, states, floor)
+
+    def _selects(self, key: FilterKey) -> Callable[[Model], bool]:
+        """Whether a model passes the filters of `key`."""
+        owned_by, wanted, states, floor = key
+
+        def selects(model: Model) -> bool:
+            return (
+                (owned_by is None or model.owned_by == owned_by)
                 and all(getattr(model.capabilities, name) for name in wanted)
                 and (not states or self.statuses[model.id] in states)
                 and (floor is None or model.context_length >= floor)
-            ]
-            body = self._filtered[key] = Body.of({"object": "list", "data": data})
-        return body
+            )
+
+        return selects
 
 
 _EMPTY_LIST = Body.of({"object": "list", "data": []})

@@ -27,8 +27,10 @@ from catalog.schema import (
     Model,
     ModelList,
 )
+from handler.anthropic_params import PageRequest
 from handler.auth import ApiKeyDep
 from handler.deps import CatalogDep, Services
+from handler.dialect import VARY, speaks_anthropic
 from handler.errors import (
     ErrorResponse,
     install_error_handlers,
@@ -39,14 +41,12 @@ from handler.openapi import install_openapi
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
 
-    from catalog.snapshot import Body
+    from catalog.body import Body
 
 logger = logging.getLogger(__name__)
 
 # An authenticated response must not sit in a shared cache; clients revalidate with the ETag.
 CACHE_CONTROL = "private, no-cache"
-# The body depends on the key (401 or not) and on whether the client takes gzip.
-VARY = "Authorization, Accept-Encoding"
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -229,10 +229,23 @@ async def list_models(
         ),
     ] = None,
 ) -> Response:
-    """List the models AssistantRouter supports, in curated order (grouped by provider)."""
-    body = catalog.snapshot.list_body_for(
-        owned_by, capability or (), status or (), min_context_length
-    )
+    """List the models AssistantRouter supports, in curated order (grouped by provider).
+
+    With an `anthropic-version` header: Anthropic's list instead, newest first, in pages."""
+    snapshot = catalog.snapshot
+    if speaks_anthropic(request.headers):
+        page = PageRequest.from_query(request.query_params)
+        body = snapshot.anthropic_page(
+            owned_by,
+            capability or (),
+            page.statuses(status),
+            min_context_length,
+            limit=page.limit,
+            after_id=page.after_id,
+            before_id=page.before_id,
+        )
+    else:
+        body = snapshot.list_body_for(owned_by, capability or (), status or (), min_context_length)
     return _send(request, body)
 
 
@@ -262,7 +275,10 @@ async def retrieve_model(
     """Retrieve one model by id or alias."""
     # openai-python >= 2.30 sends `/` in an id as %2F. Both uvicorn and Mangum percent-decode
     # the path before routing, so the `:path` converter sees the `/` and takes it whole.
-    return _send(request, catalog.snapshot.model_body(model_id))
+    snapshot = catalog.snapshot
+    if speaks_anthropic(request.headers):
+        return _send(request, snapshot.anthropic.model_body(model_id))
+    return _send(request, snapshot.model_body(model_id))
 
 
 @router.get("/health", operation_id="health", tags=["operations"])
@@ -292,6 +308,9 @@ def create_app(services: Services) -> FastAPI:
         title="AssistantRouter Models API",
         version="1.0.0",
         summary="The curated list of models AssistantRouter supports, OpenAI-compatible.",
+        # Never a redirect (`/health/` is a 404, not a 307): Claude Code's model discovery
+        # counts any redirect as a failure, and no client here needs one.
+        redirect_slashes=False,
     )
     app.state.services = services
     # The routes themselves, not `include_router`: FastAPI wraps an included router, which here

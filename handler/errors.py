@@ -1,8 +1,13 @@
-"""Every error a client can see, in OpenAI's shape: {"error": {message, type, param, code}}.
+"""Every error a client can see, in the shape of the dialect it speaks (handler/dialect.py):
+
+- OpenAI's: `{"error": {"message", "type", "param", "code"}}`;
+- Anthropic's: `{"type": "error", "error": {"type", "message"}, "request_id"}`, its `type`
+  chosen by status as Anthropic does (ANTHROPIC_ERROR_TYPES).
 
 One table maps domain and framework exceptions to status and body, so FastAPI's default
 {"detail": ...} never reaches a client and Mangum's plain-text 500 never happens. The request
-id and `nosniff` are added to every response, these included, by `handler.middleware`.
+id (and for Anthropic clients `request-id`) and `nosniff` are added to every response, these
+included, by `handler.middleware`.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apikeys.errors import KeyStoreUnavailable
-from catalog.errors import InvalidFilter, ModelNotFound
+from catalog.errors import InvalidCursor, InvalidFilter, ModelNotFound
+from handler.dialect import VARY, speaks_anthropic
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +68,7 @@ class APIError(Exception):
 
 
 def error_body(error: APIError) -> bytes:
+    """The OpenAI-shaped body of `error`."""
     body = {
         "error": {
             "message": error.message,
@@ -73,12 +80,47 @@ def error_body(error: APIError) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode()
 
 
-def error_response(error: APIError) -> Response:
+# Anthropic's error types by HTTP status (docs.claude.com, "Errors"). The keys table's outage
+# (503, retry shortly) is closest to `overloaded_error`: temporary, to be retried with backoff.
+ANTHROPIC_ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    405: "invalid_request_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    500: "api_error",
+    503: "overloaded_error",
+}
+
+
+def anthropic_error_type(status: int) -> str:
+    default = "api_error" if status >= 500 else "invalid_request_error"
+    return ANTHROPIC_ERROR_TYPES.get(status, default)
+
+
+def anthropic_error_body(error: APIError, request_id: str | None) -> bytes:
+    """The Anthropic-shaped body of `error`."""
+    body = {
+        "type": "error",
+        "error": {"type": anthropic_error_type(error.status), "message": error.message},
+        "request_id": request_id,
+    }
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def error_response(error: APIError, request: Request) -> Response:
+    """`error` as the client of `request` reads errors."""
+    if speaks_anthropic(request.headers):
+        content = anthropic_error_body(error, getattr(request.state, "request_id", None))
+    else:
+        content = error_body(error)
     return Response(
-        error_body(error),
+        content,
         status_code=error.status,
         media_type="application/json",
-        headers=error.headers,
+        headers={**error.headers, "Vary": VARY},
     )
 
 
@@ -123,7 +165,7 @@ def _from_model_not_found(_: Request, exc: ModelNotFound) -> APIError:
     return APIError(404, str(exc), param="model", code="model_not_found")
 
 
-def _from_invalid_filter(_: Request, exc: InvalidFilter) -> APIError:
+def _from_invalid_filter(_: Request, exc: InvalidFilter | InvalidCursor) -> APIError:
     return APIError(400, str(exc), param=exc.param, code="invalid_value")
 
 
@@ -160,6 +202,7 @@ _TRANSLATORS: dict[type[Exception], Callable[[Request, Any], APIError]] = {
     RequestValidationError: _from_validation_error,
     ModelNotFound: _from_model_not_found,
     InvalidFilter: _from_invalid_filter,
+    InvalidCursor: _from_invalid_filter,
     KeyStoreUnavailable: _from_key_store_unavailable,
     Exception: _from_unexpected,
 }
@@ -174,6 +217,6 @@ def install_error_handlers(app: FastAPI) -> None:
             exc: Exception,
             translate: Callable[[Request, Any], APIError] = translate,
         ) -> Response:
-            return error_response(translate(request, exc))
+            return error_response(translate(request, exc), request)
 
         app.add_exception_handler(exc_type, handle)

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _REQUEST_ID = b"x-request-id"
+# Anthropic's SDKs read the request id from `request-id` (handler/dialect.py).
+_ANTHROPIC_REQUEST_ID = b"request-id"
+_ANTHROPIC_VERSION = b"anthropic-version"
 _NOSNIFF = (b"x-content-type-options", b"nosniff")
 # What we echo as a request id: visible ASCII, bounded (API Gateway's ids are ~16-36 chars).
 # Anything else in an event (control characters, a lone surrogate, a megabyte) is not echoed.
@@ -39,7 +42,8 @@ def request_id_of(scope: Scope) -> str:
 class EdgeMiddleware:
     """Pure ASGI (no BaseHTTPMiddleware: nothing is buffered). On every HTTP response:
 
-    - `x-request-id` (error handlers and logs read it from `request.state.request_id`);
+    - `x-request-id` (error handlers and logs read it from `request.state.request_id`), and
+      the same id as `request-id` when the request speaks Anthropic's dialect;
     - `X-Content-Type-Options: nosniff`;
     - HEAD is served as GET with the body dropped: the same status and headers (Content-Length
       of the GET body included), so every GET route answers HEAD, and a path or method that does
@@ -55,7 +59,11 @@ class EdgeMiddleware:
             return
         request_id = request_id_of(scope)
         scope.setdefault("state", {})["request_id"] = request_id
-        added = ((_REQUEST_ID, request_id.encode()), _NOSNIFF)
+        encoded = request_id.encode()
+        added: tuple[tuple[bytes, bytes], ...] = ((_REQUEST_ID, encoded), _NOSNIFF)
+        # ASGI servers (uvicorn, Mangum) give header names in lower case.
+        if any(name == _ANTHROPIC_VERSION for name, _ in scope["headers"]):
+            added += ((_ANTHROPIC_REQUEST_ID, encoded),)
         head = scope["method"] == "HEAD"
         if head:
             # A copy: the server's own scope stays HEAD (uvicorn then expects no body).

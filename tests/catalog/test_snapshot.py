@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from catalog.body import GZIP_MIN_SIZE, Body
 from catalog.errors import (
     CatalogTooLarge,
     CatalogUnavailable,
@@ -19,7 +20,7 @@ from catalog.errors import (
     ModelNotFound,
 )
 from catalog.schema import MAX_LIST_BYTES, MAX_MODEL_BYTES, Model
-from catalog.snapshot import GZIP_MIN_SIZE, Body, CatalogSnapshot
+from catalog.snapshot import CatalogSnapshot
 from tests.support.factories import make_model, model_doc
 
 

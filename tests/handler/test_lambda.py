@@ -18,6 +18,7 @@ import pytest
 from handler import lambda_adapter
 from handler.api import lambda_handler
 from handler.deps import Services
+from handler.dialect import VARY
 from handler.settings import Settings
 from tests.support.events import API_EVENTS, EVENTS, EXPECTED, SAM_ENV, load
 from tests.support.factories import SEED_MODELS, model_doc, publish
@@ -409,7 +410,7 @@ def test_gzip_reaches_api_gateway_base64_encoded() -> None:
     assert headers["content-encoding"] == "gzip"
     assert headers["content-type"] == "application/json"
     assert headers["etag"].endswith('-gzip"')
-    assert headers["vary"] == "Authorization, Accept-Encoding"
+    assert headers["vary"] == VARY
     compressed = base64.b64decode(response["body"])
     assert headers["content-length"] == str(len(compressed))
     plain = invoke(load("list-models.json"))

@@ -1,0 +1,71 @@
+"""A serialised response body: its bytes, its strong ETag, and its gzip encoding made once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def json_bytes(payload: Any) -> bytes:
+    """`payload` as every body is written: compact JSON, UTF-8 (not \\u-escaped)."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+# Below this size gzip saves a few hundred bytes at most: not worth a Content-Encoding.
+GZIP_MIN_SIZE = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A serialised JSON body and its strong ETag (derived from the bytes, so equal everywhere).
+
+    Its gzip encoding is made on first use and kept with it (`gzipped`), under an ETag of its
+    own, so a cache never takes one encoding for the other.
+    """
+
+    content: bytes
+    etag: str
+    # Response headers that go with this body whatever its encoding (a retrieve's Deprecation,
+    # Sunset and Link), as (name, value) pairs.
+    headers: tuple[tuple[str, str], ...] = ()
+    # Filled on the first `gzipped()`: the gzip Body, or _NO_GAIN when gzip would not help.
+    _gzip: Body | None = field(default=None, init=False, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, payload: Any, headers: Mapping[str, str] | None = None) -> Body:
+        """`payload` as compact UTF-8 JSON."""
+        return cls.of_bytes(json_bytes(payload), headers)
+
+    @classmethod
+    def of_bytes(cls, content: bytes, headers: Mapping[str, str] | None = None) -> Body:
+        """A body already serialised (a page assembled from serialised models)."""
+        etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+        return cls(content, etag, tuple((headers or {}).items()))
+
+    @property
+    def gzip_etag(self) -> str:
+        """The ETag of the gzip encoding: this one with `-gzip` inside the quotes."""
+        return self.etag[:-1] + '-gzip"'
+
+    def gzipped(self) -> Body | None:
+        """The gzip encoding of this body, or None when it would not help (a small body).
+
+        Compressed once and kept: every later call, and every request, gets the same object.
+        The bytes are deterministic (no timestamp, fixed level), like the plain ones.
+        """
+        encoded = self._gzip
+        if encoded is None:
+            encoded = _NO_GAIN
+            if len(self.content) >= GZIP_MIN_SIZE:
+                compressed = zlib.compress(self.content, 9, wbits=31)  # wbits 31: gzip framing
+                if len(compressed) < len(self.content):
+                    encoded = Body(compressed, self.gzip_etag)
+            object.__setattr__(self, "_gzip", encoded)  # frozen: the one lazily filled slot
+        return None if encoded is _NO_GAIN else encoded
+
+
+_NO_GAIN = Body(b"", '""')
