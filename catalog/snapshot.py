@@ -177,9 +177,14 @@ class CatalogSnapshot:
         after_id: str | None = None,
         before_id: str | None = None,
     ) -> Body:
-        """A page of Anthropic's list, with the filters of `list_body_for` (`statuses` is
-        what the caller decided: Anthropic's default leaves retired models out)."""
-        key = self._filter_key(owned_by, capabilities, statuses, min_context_length)
+        """A page of Anthropic's list, with the filters of `list_body_for`, except that
+        `statuses` is always the statuses to list (Anthropic's default leaves retired models
+        out, so the caller decides): none selects no model, where `list_body_for` reads no
+        statuses as no filter."""
+        states = frozenset(statuses)
+        key = self._filter_key(owned_by, capabilities, states, min_context_length)
+        if not states:
+            key = None
         selects = None if key is None else self._selects(key)
         return self.anthropic.page(
             key, selects, limit=limit, after_id=after_id, before_id=before_id
