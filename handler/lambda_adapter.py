@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from mangum import Mangum
 from mangum.protocols import HTTPCycle
 
-from handler.errors import INTERNAL_ERROR_MESSAGE, APIError, error_body
+from handler.dialect import ANTHROPIC_VERSION, VARY
+from handler.errors import INTERNAL_ERROR_MESSAGE, APIError, anthropic_error_body, error_body
 from handler.lambda_types import LambdaContext
 from handler.middleware import request_id_from_event
 
@@ -65,6 +66,7 @@ def build_lambda_handler(app: FastAPI) -> LambdaHandler:
             return _lambda_error(
                 APIError(500, INTERNAL_ERROR_MESSAGE, type="server_error", code="internal_error"),
                 request_id,
+                event,
             )
         return response
 
@@ -84,7 +86,7 @@ def _unsupported_event(event: Any, context: LambdaContext | None, reason: str) -
         "This function only answers well-formed API Gateway HTTP requests.",
         code="unsupported_event",
     )
-    return _lambda_error(error, request_id)
+    return _lambda_error(error, request_id, event)
 
 
 def _request_id(event: Any, context: LambdaContext | None) -> str:
@@ -97,18 +99,35 @@ def _request_id(event: Any, context: LambdaContext | None) -> str:
     )
 
 
-def _lambda_error(error: APIError, request_id: str) -> dict[str, Any]:
-    """An error answered without the app, as API Gateway takes it from any payload version."""
+def _lambda_error(error: APIError, request_id: str, event: Any) -> dict[str, Any]:
+    """An error answered without the app, as API Gateway takes it from any payload version,
+    in the shape of the client's dialect when the event's headers say which."""
+    headers = {
+        "content-type": "application/json",
+        "x-content-type-options": "nosniff",
+        "x-request-id": request_id,
+        "vary": VARY,
+    }
+    if _speaks_anthropic(event):
+        headers["request-id"] = request_id
+        body = anthropic_error_body(error, request_id)
+    else:
+        body = error_body(error)
     return {
         "statusCode": error.status,
-        "headers": {
-            "content-type": "application/json",
-            "x-content-type-options": "nosniff",
-            "x-request-id": request_id,
-        },
-        "body": error_body(error).decode(),
+        "headers": headers,
+        "body": body.decode(),
         "isBase64Encoded": False,
     }
+
+
+def _speaks_anthropic(event: Any) -> bool:
+    """Whether the event's headers (any case, any payload version) carry anthropic-version;
+    False for an event whose headers cannot be read."""
+    headers = event.get("headers") if isinstance(event, dict) else None
+    return isinstance(headers, dict) and any(
+        isinstance(name, str) and name.lower() == ANTHROPIC_VERSION for name in headers
+    )
 
 
 def _raised_at(exc: BaseException) -> str:

@@ -376,6 +376,43 @@ def test_a_failure_to_run_the_app_is_a_json_500_not_a_400(
     assert invoke(load("list-models.json"))["statusCode"] == 200
 
 
+@pytest.mark.usefixtures("sam_local_env")
+def test_errors_answered_without_the_app_speak_the_clients_dialect(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An Anthropic client (Anthropic-Version, in any case) gets Anthropic's error shape and a
+    `request-id` even when the app never ran: a malformed event, or a failure to run the app."""
+    malformed = v2(headers={"Anthropic-Version": "2023-06-01", "host": 7})
+    response = invoke(malformed)
+    assert response["statusCode"] == 400
+    body = json.loads(response["body"])
+    assert body == {
+        "type": "error",
+        "error": {"type": "invalid_request_error", "message": body["error"]["message"]},
+        "request_id": "RxT2fgZ8IAMEVxw=",
+    }
+    assert headers_of(response)["request-id"] == "RxT2fgZ8IAMEVxw="
+    assert headers_of(response)["vary"] == VARY
+
+    class BrokenCycle:
+        def __init__(self, scope: dict[str, Any], body: bytes) -> None:
+            pass
+
+        def __call__(self, app: object) -> dict[str, Any]:
+            raise RuntimeError("There is no current event loop")
+
+    monkeypatch.setattr(lambda_adapter, "HTTPCycle", BrokenCycle)
+    event = load("list-models.json")
+    event["headers"]["anthropic-version"] = "2023-06-01"
+    response = invoke(event)
+    assert response["statusCode"] == 500
+    assert json.loads(response["body"])["error"]["type"] == "api_error"
+    # An OpenAI client's failure is unchanged: OpenAI's shape, no request-id.
+    response = invoke(load("list-models.json"))
+    assert json.loads(response["body"])["error"]["code"] == "internal_error"
+    assert "request-id" not in headers_of(response)
+
+
 # --- HEAD and gzip, as API Gateway receives them ---------------------------------------------
 
 
