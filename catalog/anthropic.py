@@ -42,8 +42,14 @@ _SUPPORTED = {"supported": True}
 
 
 def rfc3339(epoch_seconds: float) -> str:
-    """An instant as Anthropic writes one: `2024-10-22T00:00:00Z` (UTC, whole seconds)."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch_seconds))
+    """An instant as Anthropic writes one: `2024-10-22T00:00:00Z` (UTC, whole seconds).
+
+    Raises ValueError past year 9999: RFC 3339 years have four digits (`created` may be
+    larger, up to 2**53 - 1, and strftime would write a five-digit year)."""
+    moment = time.gmtime(epoch_seconds)
+    if moment.tm_year > 9999:
+        raise ValueError(f"{epoch_seconds} is past year 9999: no RFC 3339 date-time for it")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", moment)
 
 
 def _flag(value: bool | None) -> dict[str, bool]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from pydantic import ValidationError
 from catalog.bundled import BUNDLED_CATALOG_PATH, bundled_models
 from catalog.errors import InvalidCatalog
 from catalog.schema import (
+    LINE_PATTERN,
     MAX_CONTEXT_LENGTH,
     MAX_DOCUMENT_BYTES,
     MAX_EXTRA_FIELDS,
@@ -25,6 +27,7 @@ from catalog.schema import (
     parse_catalog_json,
     served_list_size,
 )
+from catalog.snapshot import CatalogSnapshot
 from tests.support.factories import SEED_IDS, SEED_MODELS, make_model, model_doc
 
 
@@ -170,3 +173,53 @@ def test_a_non_finite_float_is_never_turned_into_null_on_the_way_out() -> None:
     fields = model_doc("m", capabilities=make_model("m").capabilities, score=float("nan"))
     model = Model.model_construct(**fields)
     assert math.isnan(model.to_wire()["score"])
+
+
+@pytest.mark.parametrize(
+    "line", ["sonnet", "opus", "haiku", "mythos", "gemini", "a", "gpt-5_mini", "x" + "9" * 31]
+)
+def test_a_line_that_matches_the_pattern_is_kept_and_served(line: str) -> None:
+    assert re.fullmatch(LINE_PATTERN, line)
+    (model,) = parse_catalog({"object": "list", "data": [model_doc("m", line=line)]})
+    assert model.line == line
+    assert model.to_wire()["line"] == line
+
+
+@pytest.mark.parametrize(
+    ("line", "fragment"),
+    [
+        ("Sonnet", "pattern"),
+        ("", "pattern"),
+        (None, "null"),
+        ("1opus", "pattern"),
+        ("-opus", "pattern"),
+        ("x" * 33, "pattern"),
+        ("two words", "pattern"),
+        ("opus\n", "pattern"),
+        ("sonnet/4", "pattern"),
+        (7, "valid string"),
+        (True, "valid string"),
+        (["opus"], "valid string"),
+    ],
+)
+def test_a_line_that_does_not_match_the_pattern_is_refused(line: Any, fragment: str) -> None:
+    with pytest.raises(InvalidCatalog) as caught:
+        parse_catalog({"object": "list", "data": [model_doc("ok"), model_doc("m", line=line)]})
+    (problem,) = caught.value.problems
+    assert problem.startswith("data[1] (m).line"), problem
+    assert fragment in problem, problem
+
+
+def test_an_unknown_line_is_absent_from_the_wire_not_null() -> None:
+    assert "line" not in make_model("m").to_wire()
+    snapshot = CatalogSnapshot.build(1, [make_model("a"), make_model("b", line="opus")], now=0)
+    served = {doc["id"]: doc for doc in json.loads(snapshot.list_body.content)["data"]}
+    assert "line" not in served["a"]
+    assert served["b"]["line"] == "opus"
+    assert "line" not in json.loads(snapshot.model_body("a").content)
+
+
+def test_the_json_schema_states_the_line_pattern_and_leaves_it_optional() -> None:
+    schema = Model.model_json_schema()
+    assert schema["properties"]["line"]["pattern"] == LINE_PATTERN
+    assert "line" not in schema.get("required", [])
