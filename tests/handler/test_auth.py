@@ -1,5 +1,6 @@
-"""Bearer-key auth over HTTP: fail closed, OpenAI-shaped 401s, 503 when keys cannot be checked;
-junk refused without a keys-table read, whatever characters it holds.
+"""API-key auth over HTTP: the key in `Authorization: Bearer` or `x-api-key`, in both dialects;
+fail closed, 401s in the shape of the request's dialect, 503 when keys cannot be checked; junk
+refused without a keys-table read, whatever characters it holds.
 
 How keys are made, stored and verified (caching, revocation, outages) is tested in tests/apikeys.
 """
@@ -17,15 +18,17 @@ from apikeys.verifier import KeyVerifier
 from catalog.cache import CatalogCache
 from handler.auth import require_api_key
 from handler.deps import Services
+from handler.dialect import VARY
 from handler.errors import RETRY_AFTER_SECONDS, APIError
 from handler.settings import Settings
 from tests.support.fake_keys import FakeKeyLookup, legacy_key, make_key, store_legacy_key
 from tests.support.fakes import CallCounter, FakeClock
-from tests.support.http import api_client, assert_openai_error
+from tests.support.http import api_client, assert_anthropic_error, assert_openai_error
 from tests.support.services import make_services
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
+    from httpx2 import Response
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from awsclients import AwsClients
@@ -147,20 +150,27 @@ def test_only_printable_ascii_of_a_wrong_key_is_echoed() -> None:
             assert error["message"].startswith(f"Incorrect API key provided: {shown}.")
 
 
+@pytest.mark.parametrize("header", ["authorization", "x-api-key"])
 @pytest.mark.parametrize(
     "credentials", ["ar-\ud800" + "a" * 42, "\udcff", "ar-" + "\u00e9" * 43, "ar-\x00\n"]
 )
-def test_any_str_from_the_event_gives_a_clean_401(credentials: str) -> None:
+def test_any_str_from_the_event_gives_a_clean_401(credentials: str, header: str) -> None:
     """Under Mangum a header value is a str decoded from the event: even a lone surrogate gets
-    a 401 from the dependency, never an exception of another kind."""
+    a 401 from the dependency, in either header, never an exception of another kind."""
     keys = FakeKeyLookup()
     verifier = KeyVerifier(keys, dev_key="a developer's key")
-    bearer = HTTPAuthorizationCredentials(scheme="Bearer", credentials=credentials)
-    request: Any = type("Request", (), {"headers": {"authorization": f"Bearer {credentials}"}})()
+    bearer = x_api_key = None
+    if header == "authorization":
+        bearer = HTTPAuthorizationCredentials(scheme="Bearer", credentials=credentials)
+        headers = {"authorization": f"Bearer {credentials}"}
+    else:
+        x_api_key = credentials
+        headers = {"x-api-key": credentials}
+    request: Any = type("Request", (), {"headers": headers})()
     loop = asyncio.new_event_loop()  # not asyncio.run: it would unset the thread's loop
     try:
         with pytest.raises(APIError) as raised:
-            loop.run_until_complete(require_api_key(request, bearer, verifier))
+            loop.run_until_complete(require_api_key(request, bearer, x_api_key, verifier))
     finally:
         loop.close()
     assert raised.value.status == 401
@@ -244,4 +254,161 @@ def test_the_dev_key_needs_no_keys_table_even_while_it_is_down() -> None:
     keys.unavailable = True
     with api_client(services=make_services(keys=keys)) as client:  # the dev key
         assert client.get("/v1/models").status_code == 200
+    assert keys.gets == 0
+
+
+# --- x-api-key, and both dialects ---------------------------------------------------------------
+
+ANTHROPIC = {"anthropic-version": "2023-06-01"}
+OTHER_KEY = make_key("other-key")
+DIALECTS = pytest.mark.parametrize("anthropic", [False, True], ids=["openai", "anthropic"])
+
+
+def keys_with_stored_key() -> FakeKeyLookup:
+    keys = FakeKeyLookup()
+    keys.add(STORED_KEY)
+    keys.add(OTHER_KEY)
+    return keys
+
+
+def assert_refused(response: Response, *, anthropic: bool) -> str:
+    """A 401 in the dialect's shape, with the Bearer challenge; returns its message."""
+    if anthropic:
+        error = assert_anthropic_error(response, 401, "authentication_error")
+    else:
+        error = assert_openai_error(
+            response, 401, code="invalid_api_key", type="invalid_request_error"
+        )
+        assert "request-id" not in response.headers
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.headers["vary"] == VARY
+    message: str = error["message"]
+    return message
+
+
+@DIALECTS
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Authorization": f"Bearer {STORED_KEY}"},
+        {"x-api-key": STORED_KEY},
+        {"Authorization": f"Bearer {STORED_KEY}", "x-api-key": STORED_KEY},
+        {"Authorization": "", "x-api-key": STORED_KEY},  # an empty header is no header
+    ],
+    ids=["bearer", "x-api-key", "both-equal", "empty-authorization"],
+)
+def test_the_key_in_either_header_or_both_alike(anthropic: bool, headers: dict[str, str]) -> None:
+    keys = keys_with_stored_key()
+    dialect = ANTHROPIC if anthropic else {}
+    with api_client(services=services_over(keys), key=None) as client:
+        listed = client.get("/v1/models", headers={**headers, **dialect})
+        one = client.get("/v1/models/gpt-4o", headers={**headers, **dialect})
+    assert listed.status_code == 200, listed.text
+    assert one.status_code == 200, one.text
+    if anthropic:
+        assert "has_more" in listed.json()
+        assert one.json()["type"] == "model"
+    else:
+        assert listed.json()["object"] == "list"
+        assert one.json()["object"] == "model"
+    assert keys.gets == 1  # one key verified, then cached
+
+
+@DIALECTS
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        ({}, "You didn't provide an API key"),
+        ({"x-api-key": ""}, "You didn't provide an API key"),
+        (
+            {"Authorization": f"Bearer {STORED_KEY}", "x-api-key": OTHER_KEY},
+            "Two different API keys were sent",
+        ),
+        (
+            {"Authorization": f"Bearer {STORED_KEY}", "x-api-key": "ar-wrong-key-123456"},
+            "Two different API keys were sent",
+        ),
+        ({"Authorization": "Basic x", "x-api-key": STORED_KEY}, "Malformed Authorization header"),
+        ({"Authorization": "Bearer", "x-api-key": STORED_KEY}, "Malformed Authorization header"),
+        ({"Authorization": STORED_KEY, "x-api-key": STORED_KEY}, "Malformed Authorization header"),
+        ({"x-api-key": "ar-wrong-key-123456"}, "Incorrect API key provided: ar-wro***."),
+        ({"x-api-key": f"Bearer {STORED_KEY}"}, "Incorrect API key provided: Bearer***."),
+        ({"x-api-key": make_key("unknown")}, "Incorrect API key provided: ar-unk***."),
+    ],
+)
+def test_refused_keys_are_401_in_the_dialects_shape_never_echoed(
+    anthropic: bool, headers: dict[str, str], message: str
+) -> None:
+    with api_client(services=services_over(keys_with_stored_key()), key=None) as client:
+        for path in ("/v1/models", "/v1/models/gpt-4o"):
+            response = client.get(path, headers={**headers, **(ANTHROPIC if anthropic else {})})
+            assert assert_refused(response, anthropic=anthropic).startswith(message)
+            for sent in headers.values():
+                key = sent.removeprefix("Bearer ")
+                if len(key) > 12:
+                    assert key not in response.text  # at most a short prefix is echoed
+
+
+@DIALECTS
+def test_a_revoked_key_in_x_api_key_is_refused(anthropic: bool) -> None:
+    keys = keys_with_stored_key()
+    keys.revoke(STORED_KEY)
+    headers = {"x-api-key": STORED_KEY, **(ANTHROPIC if anthropic else {})}
+    with api_client(services=services_over(keys), key=None) as client:
+        response = client.get("/v1/models", headers=headers)
+    message = assert_refused(response, anthropic=anthropic)
+    assert message.startswith("Incorrect API key provided: ar-sto***.")
+
+
+@DIALECTS
+@pytest.mark.parametrize("header", ["Authorization", "x-api-key"])
+def test_keys_table_outage_is_503_in_either_header_and_dialect(
+    anthropic: bool, header: str
+) -> None:
+    keys = keys_with_stored_key()
+    keys.unavailable = True
+    value = f"Bearer {STORED_KEY}" if header == "Authorization" else STORED_KEY
+    headers = {header: value, **(ANTHROPIC if anthropic else {})}
+    with api_client(services=services_over(keys), key=None) as client:
+        for path in ("/v1/models", "/v1/models/gpt-4o"):
+            response = client.get(path, headers=headers)
+            if anthropic:
+                error = assert_anthropic_error(response, 503, "overloaded_error")
+                assert "retry" in error["message"].lower()
+            else:
+                assert_openai_error(response, 503, code="service_unavailable", type="server_error")
+                assert "request-id" not in response.headers
+            assert response.headers["retry-after"] == str(RETRY_AFTER_SECONDS)
+            assert "www-authenticate" not in response.headers
+            assert response.headers["vary"] == VARY
+
+
+@DIALECTS
+def test_two_different_keys_are_refused_without_a_keys_table_read(anthropic: bool) -> None:
+    """Refused before either is looked up: even while the table is down, it is a 401."""
+    keys = keys_with_stored_key()
+    keys.unavailable = True
+    headers = {
+        "Authorization": f"Bearer {STORED_KEY}",
+        "x-api-key": OTHER_KEY,
+        **(ANTHROPIC if anthropic else {}),
+    }
+    with api_client(services=services_over(keys), key=None) as client:
+        assert_refused(client.get("/v1/models", headers=headers), anthropic=anthropic)
+    assert keys.gets == 0
+
+
+@pytest.mark.parametrize("authorization", JUNK_HEADERS)
+def test_junk_in_x_api_key_is_401_without_a_keys_table_read(authorization: bytes) -> None:
+    junk = authorization.removeprefix(b"Bearer ")
+    keys = keys_with_stored_key()
+    keys.unavailable = True  # a read would be a 503
+    with api_client(services=services_over(keys), key=None) as client:
+        for anthropic in (False, True):
+            headers = {b"x-api-key": junk}
+            if anthropic:
+                headers[b"anthropic-version"] = b"2023-06-01"
+            response = client.get("/v1/models", headers=headers)
+            message = assert_refused(response, anthropic=anthropic)
+            assert message.startswith("Incorrect API key provided: ")
     assert keys.gets == 0

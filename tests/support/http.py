@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from fastapi.testclient import TestClient
@@ -69,3 +70,34 @@ class LambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 10_000
+
+
+class HeadedResponse(Response, Protocol):
+    """A response whose headers the Anthropic error check reads as well."""
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+
+ANTHROPIC_ERROR_KEYS = {"type", "error", "request_id"}
+
+
+def assert_anthropic_error(response: HeadedResponse, status: int, type: str) -> dict[str, Any]:
+    """Anthropic's error shape exactly (`{"type": "error", "error": {"type", "message"},
+    "request_id"}`), with the request id of the body in both `request-id` and `x-request-id`.
+    Returns the `error` object."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == ANTHROPIC_ERROR_KEYS, body
+    assert body["type"] == "error"
+    error: dict[str, Any] = body["error"]
+    assert set(error) == {"type", "message"}, error
+    assert error["type"] == type, error
+    assert isinstance(error["message"], str)
+    assert error["message"]
+    request_id = body["request_id"]
+    assert isinstance(request_id, str)
+    assert request_id
+    assert response.headers["request-id"] == request_id
+    assert response.headers["x-request-id"] == request_id
+    return error
