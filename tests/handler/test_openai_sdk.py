@@ -2,48 +2,18 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
 import openai
 import pytest
-import uvicorn
 
-from handler.app import create_app
-from handler.deps import Services
 from tests.support.factories import model_doc
 from tests.support.http import DEV_KEY
+from tests.support.server import served
 from tests.support.services import make_services, memory_catalog
 
 SLASH_ID = "meta-llama/llama-3.1-70b-instruct"
-
-
-@contextmanager
-def served(services: Services) -> Iterator[str]:
-    """An app with these services on 127.0.0.1 (a free port) in a thread; its /v1 base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    app = create_app(services)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert time.monotonic() < deadline, "server did not start"
-            assert thread.is_alive(), "server thread died"
-            time.sleep(0.01)
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-    assert not thread.is_alive()
 
 
 @pytest.fixture
