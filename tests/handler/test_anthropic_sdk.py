@@ -113,12 +113,13 @@ class Recorder:
 def sdk(
     root: str, recorder: Recorder | None = None, *, auth: str = "api_key", key: str = DEV_KEY
 ) -> anthropic.Anthropic:
-    """The SDK on `root`, given `key` as `api_key=` or as `auth_token=` (`auth`), its requests
-    recorded by `recorder`."""
+    """The SDK on `root`, given `key` as `api_key=`, as `auth_token=` or as an `x-api-key`
+    header of its own (`auth`), its requests recorded by `recorder`."""
     return anthropic.Anthropic(
         base_url=root,
         api_key=key if auth == "api_key" else None,
         auth_token=key if auth == "auth_token" else None,
+        default_headers={"X-Api-Key": key} if auth == "x-api-key" else None,
         max_retries=0,
         timeout=10,
         http_client=None if recorder is None else recorder.client(),
@@ -224,7 +225,7 @@ def test_an_unknown_model_is_a_not_found_error_in_anthropics_shape(root: str) ->
     assert "no-such-model" in str(error.api_message)
 
 
-@pytest.mark.parametrize("auth", ["api_key", "auth_token"])
+@pytest.mark.parametrize("auth", ["api_key", "auth_token", "x-api-key"])
 def test_a_wrong_key_is_an_authentication_error(root: str, auth: str) -> None:
     recorder = Recorder()
     with (
@@ -232,19 +233,24 @@ def test_a_wrong_key_is_an_authentication_error(root: str, auth: str) -> None:
         pytest.raises(anthropic.AuthenticationError) as caught,
     ):
         client.models.list()
-    # SDK 2.14.0 sends either credential as a Bearer token (Claude Code's ANTHROPIC_API_KEY,
-    # sent as x-api-key, is in test_claude_code.py).
-    assert recorder.requests[0].headers["authorization"] == "Bearer ar-not-a-real-key"
+    # SDK 2.14.0 sends either credential as a Bearer token; an x-api-key header as given.
+    sent = recorder.requests[0].headers
+    if auth == "x-api-key":
+        assert (sent["x-api-key"], sent.get("authorization")) == ("ar-not-a-real-key", None)
+    else:
+        assert sent["authorization"] == "Bearer ar-not-a-real-key"
     error = caught.value
     assert (error.status_code, error.type) == (401, "authentication_error")
     assert error.body["request_id"] == error.request_id  # type: ignore[index]
 
 
-@pytest.mark.parametrize("auth", ["api_key", "auth_token"])
-def test_the_key_is_accepted_as_api_key_or_as_auth_token(root: str, auth: str) -> None:
+@pytest.mark.parametrize("auth", ["api_key", "auth_token", "x-api-key"])
+def test_the_key_is_accepted_as_api_key_auth_token_or_x_api_key(root: str, auth: str) -> None:
     with sdk(root, auth=auth) as client:
         model = client.models.retrieve("gpt-5")
+        names = [model.id for model in client.models.list(limit=3)]
     assert model.id == "gpt-5"
+    assert names == LISTED
 
 
 def test_the_async_client(root: str) -> None:
