@@ -139,3 +139,101 @@ def test_every_test_the_readme_names_exists() -> None:
         or (name and not re.search(rf"def {name}\b", (root / path).read_text()))
     ]
     assert missing == []
+
+
+def anthropic_section() -> str:
+    """README's "Anthropic clients and Claude Code" section, as written."""
+    return README.split("## Anthropic clients and Claude Code", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_vary_header_stated_is_the_apis() -> None:
+    from handler.dialect import VARY
+
+    text = " ".join(README.split())
+    assert f"`Vary: {VARY}`" in text
+    assert f"says `Vary: {VARY}`" in " ".join(anthropic_section().split())
+
+
+def test_the_anthropic_error_types_are_the_handlers() -> None:
+    from handler.errors import ANTHROPIC_ERROR_TYPES, RETRY_AFTER_SECONDS
+
+    rows = re.findall(r"^\| `(\d{3})` \| `(\w+)` \|", anthropic_section(), flags=re.MULTILINE)
+    assert rows, "no error table"
+    assert {int(status): kind for status, kind in rows} == {
+        int(status): ANTHROPIC_ERROR_TYPES[int(status)] for status, _ in rows
+    }
+    # Every status the app itself answers with is in the table.
+    assert {400, 401, 404, 405, 500, 503} <= {int(status) for status, _ in rows}
+    assert f"with `Retry-After: {RETRY_AFTER_SECONDS}`" in anthropic_section()
+
+
+def test_the_anthropic_paging_figures_are_the_codes() -> None:
+    from catalog.anthropic import DEFAULT_LIFECYCLES, DEFAULT_LIMIT, MAX_LIMIT, PAGE_CACHE_BYTES
+    from handler.anthropic_params import LIFECYCLE_PARAMS, MAX_LIFECYCLE_VALUES
+
+    section = " ".join(anthropic_section().split())
+    assert f"models per page, 1 to {MAX_LIMIT} (ASCII digits), default {DEFAULT_LIMIT}" in section
+    assert LIFECYCLE_PARAMS == ("lifecycle", "lifecycle[]")
+    assert f"repeatable, at most {MAX_LIFECYCLE_VALUES} values" in section
+    assert {"active", "deprecated"} == DEFAULT_LIFECYCLES
+    assert "Without it, `active` and `deprecated` models" in section
+    assert PAGE_CACHE_BYTES == 8 * 2**20
+    assert "(at most 8 MiB of pages per snapshot" in " ".join(README.split())
+
+
+def test_the_mapping_table_names_every_model_info_field_and_no_other() -> None:
+    from catalog.anthropic import capabilities_of, model_info
+    from catalog.schema import Model
+    from tests.support.factories import model_doc
+
+    section = anthropic_section().split("**The mapping**", 1)[1]
+    names = re.findall(r"^\| `([\w.]+)` \|", section, flags=re.MULTILINE)
+    info = model_info(Model.model_validate(model_doc("m")), "active")
+    top = [name for name in names if "." not in name and name != "ModelInfo"]
+    assert sorted(top) == sorted(key for key in info if key != "capabilities")
+    capabilities = capabilities_of(Model.model_validate(model_doc("m")))
+    mapped = set()
+    for name in names:
+        if name.startswith("capabilities."):
+            value: Any = {"capabilities": capabilities}
+            for part in name.split("."):
+                value = value[part]  # a KeyError names a path ModelInfo does not have
+            mapped.add(name.split(".")[1])
+    rest = section.split("| the rest of `capabilities` |", 1)[1].split("\n", 1)[0]
+    others = set(re.findall(r"`(\w+)`", rest.split("(features", 1)[0])) - {"thinking", "types"}
+    assert mapped | others == set(capabilities)
+
+
+def test_the_anthropic_sdk_version_is_the_one_pinned() -> None:
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    dev = tomllib.loads((root / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    pinned = [dep.split("==", 1)[1] for dep in dev["dev"] if dep.startswith("anthropic==")]
+    assert pinned
+    assert f"(the type of the anthropic SDK, {pinned[0]};" in " ".join(anthropic_section().split())
+
+
+def test_the_line_rule_is_the_schemas() -> None:
+    from catalog.schema import LINE_PATTERN
+
+    assert LINE_PATTERN == r"^[a-z][a-z0-9_-]{0,31}$"
+    text = " ".join(README.split())
+    assert "a lowercase letter, then at most 31 lowercase letters, digits, `_` or `-`" in text
+
+
+def test_what_claude_code_discovers_in_the_bundled_catalog_is_as_stated() -> None:
+    import time
+
+    from catalog.bundled import bundled_models
+    from catalog.lifecycle import status_at
+
+    claude = [m for m in bundled_models() if "claude" in m.id or "anthropic" in m.id]
+    now = time.time()
+    assert [status_at(model, now) for model in claude] == ["retired"] * 3
+    last = max(str(m.lifecycle.shutdown_at) for m in claude if m.lifecycle is not None)
+    ids = ", ".join(f"`{model.id}`" for model in claude)
+    section = " ".join(anthropic_section().split())
+    assert (
+        f"The bundled catalog's three Claude models ({ids}) are all retired (the last on {last})"
+    ) in section
