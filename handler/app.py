@@ -75,6 +75,8 @@ _CACHING_HEADERS = {
 }
 _OK: dict[int | str, dict[str, Any]] = {
     200: {
+        "description": "The body in the request's dialect: OpenAI's, or Anthropic's when the "
+        "request has an `anthropic-version` header.",
         "headers": {
             **_CACHING_HEADERS,
             "Content-Encoding": {
@@ -83,7 +85,7 @@ _OK: dict[int | str, dict[str, Any]] = {
                 "required": False,
                 "schema": {"type": "string", "enum": ["gzip"]},
             },
-        }
+        },
     },
     304: {
         "description": "An ETag in If-None-Match (of either encoding) is current; no body.",
@@ -108,7 +110,7 @@ _LIFECYCLE_HEADERS = {
     ),
 }
 _OK_RETRIEVE: dict[int | str, dict[str, Any]] = {
-    200: {"headers": {**_OK[200]["headers"], **_LIFECYCLE_HEADERS}},
+    200: {**_OK[200], "headers": {**_OK[200]["headers"], **_LIFECYCLE_HEADERS}},
     304: {**_OK[304], "headers": {**_CACHING_HEADERS, **_LIFECYCLE_HEADERS}},
 }
 
@@ -185,7 +187,10 @@ def _accepts_gzip(accept_encoding: str) -> bool:
         **_OK,
         400: _error(
             "A malformed `owned_by` or `min_context_length`, an unknown `capability` or "
-            "`status` (`invalid_value`, naming `param`)."
+            "`status`; with `anthropic-version`, also a `limit` out of range, an `after_id` or "
+            "`before_id` that is no model id of the catalog, or both of them, or a `lifecycle` "
+            "(`lifecycle[]`) with an unknown status or too many values (`invalid_value`, "
+            "naming `param`)."
         ),
         **_AUTH_ERRORS,
     },

@@ -426,6 +426,14 @@ with mock_aws():
             event["headers"]["authorization"] = "Bearer ar-not-a-stored-key"
         response = api(event, None)
         assert response["statusCode"] == status, response
+    # The function serves /openapi.json too, and only that imports the documentation's models
+    # (handler/anthropic_schema.py).
+    event = json.loads((events / "list-models.json").read_text())
+    event["rawPath"] = event["requestContext"]["http"]["path"] = "/openapi.json"
+    event["routeKey"] = event["requestContext"]["routeKey"] = "$default"
+    response = api(event, None)
+    assert response["statusCode"] == 200, response
+    assert json.loads(response["body"])["openapi"].startswith("3."), response
 files = {getattr(m, "__file__", None) for m in list(sys.modules.values())}
 print(json.dumps(sorted(f for f in files if f)))
 """

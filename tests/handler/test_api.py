@@ -3,15 +3,25 @@ gzip, and the OpenAPI document that describes them."""
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+import sys
+import typing
 import zlib
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import anthropic
+import pydantic
 import pytest
+from anthropic.types.shared.error_response import ErrorResponse as AnthropicErrorResponse
 
 from apikeys.verifier import KeyVerifier
+from catalog.anthropic import DEFAULT_LIMIT, MAX_LIMIT
 from catalog.cache import CatalogCache
-from catalog.schema import CAPABILITY_NAMES, Model
+from catalog.schema import CAPABILITY_NAMES, MAX_ID_LENGTH, Model
 from handler.app import _accepts_gzip
 from handler.deps import Services
 from handler.dialect import VARY
@@ -28,6 +38,7 @@ if TYPE_CHECKING:
     from catalog.snapshot import CatalogSnapshot
     from tests.support.memory_store import InMemoryCatalogStore
 
+ROOT = Path(__file__).resolve().parents[2]
 SLASH_IDS_CATALOG = [
     model_doc("gpt-4o"),
     model_doc("meta-llama/llama-3.1-70b-instruct", owned_by="meta"),
@@ -258,7 +269,9 @@ def test_dynamodb_down_from_the_start_serves_bundled(aws: AwsClients) -> None:
         assert client.get("/health").json()["catalog"]["source"] == "bundled"
 
 
-def test_openapi_documents_routes_params_errors_and_bearer(anonymous: TestClient) -> None:
+def test_openapi_documents_routes_params_errors_and_both_key_headers(
+    anonymous: TestClient,
+) -> None:
     spec = anonymous.get("/openapi.json").json()
     paths = spec["paths"]
     assert set(paths) == {"/v1/models", "/v1/models/{model_id}", "/health"}
@@ -268,17 +281,28 @@ def test_openapi_documents_routes_params_errors_and_bearer(anonymous: TestClient
         "capability",
         "status",
         "min_context_length",
+        *ANTHROPIC_LIST_PARAMS,
+        "anthropic-version",
     }
     for operation in (listing, paths["/v1/models/{model_id}"]["get"]):
         assert {"200", "304", "401", "503"} <= set(operation["responses"])
-        assert operation["security"] == [{"ApiKey": []}]
-        error_ref = operation["responses"]["401"]["content"]["application/json"]["schema"]["$ref"]
-        assert error_ref.endswith("/ErrorResponse")
+        # Either scheme: a key in `Authorization: Bearer` or in `x-api-key`.
+        assert operation["security"] == [{"ApiKey": []}, {"XApiKey": []}]
+        error_schema = operation["responses"]["401"]["content"]["application/json"]["schema"]
+        assert error_schema == {"anyOf": [_ref("ErrorResponse"), _ref("AnthropicError")]}
     assert "404" in paths["/v1/models/{model_id}"]["get"]["responses"]
-    assert spec["components"]["securitySchemes"]["ApiKey"] == {
-        "type": "http",
-        "scheme": "bearer",
-        "description": "An AssistantRouter API key: `Authorization: Bearer ar-...`",
+    assert spec["components"]["securitySchemes"] == {
+        "ApiKey": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An AssistantRouter API key: `Authorization: Bearer ar-...`",
+        },
+        "XApiKey": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "x-api-key",
+            "description": "The same key in Anthropic's header: `x-api-key: ar-...`",
+        },
     }
     assert "422" not in listing["responses"]
     model_schema = spec["components"]["schemas"]["Model"]
@@ -307,8 +331,8 @@ def test_openapi_states_what_owned_by_and_capability_accept(anonymous: TestClien
     assert (min_context_length["type"], min_context_length["minimum"]) == ("integer", 1)
     assert "anyOf" not in min_context_length
     assert "owned_by" in listing["responses"]["400"]["description"]
-    assert listing["responses"]["400"]["content"]["application/json"]["schema"]["$ref"].endswith(
-        "/ErrorResponse"
+    assert listing["responses"]["400"]["content"]["application/json"]["schema"]["anyOf"][0] == (
+        _ref("ErrorResponse")
     )
 
 
@@ -331,6 +355,200 @@ def test_openapi_documents_head_and_the_caching_headers(anonymous: TestClient) -
         assert ok["ETag"]["required"] is True
         assert ok["Content-Encoding"]["schema"]["enum"] == ["gzip"]
         assert responses["304"]["headers"]["ETag"]["required"] is True
+
+
+# --- OpenAPI: the Anthropic dialect ----------------------------------------------------------
+
+ANTHROPIC_LIST_PARAMS = ("limit", "after_id", "before_id", "lifecycle", "lifecycle[]")
+V1_OPERATIONS = [
+    (path, method) for path in ("/v1/models", "/v1/models/{model_id}") for method in ("get", "head")
+]
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def test_openapi_documents_the_anthropic_version_header_and_request_id(
+    anonymous: TestClient,
+) -> None:
+    paths = anonymous.get("/openapi.json").json()["paths"]
+    for path, method in V1_OPERATIONS:
+        operation = paths[path][method]
+        params = {p["name"]: p for p in operation["parameters"]}
+        header = params["anthropic-version"]
+        assert (header["in"], header["required"], header["schema"]) == (
+            "header",
+            False,
+            {"type": "string"},
+        )
+        assert "selects the Anthropic dialect" in header["description"]
+        for status, response in operation["responses"].items():
+            request_id = response["headers"]["request-id"]
+            # Sent only to Anthropic-dialect requests: documented, not required.
+            assert request_id["required"] is False, (path, method, status)
+            assert "`anthropic-version`" in request_id["description"]
+    # /health speaks one dialect.
+    assert "parameters" not in paths["/health"]["get"]
+    assert "request-id" not in paths["/health"]["get"]["responses"]["200"].get("headers", {})
+
+
+def test_openapi_documents_the_anthropic_list_parameters(anonymous: TestClient) -> None:
+    paths = anonymous.get("/openapi.json").json()["paths"]
+    for method in ("get", "head"):
+        params = {p["name"]: p for p in paths["/v1/models"][method]["parameters"]}
+        for name in ANTHROPIC_LIST_PARAMS:
+            assert params[name]["in"] == "query"
+            assert params[name]["required"] is False
+            assert "only with the `anthropic-version` header" in params[name]["description"]
+        assert params["limit"]["schema"] == {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_LIMIT,
+            "default": DEFAULT_LIMIT,
+        }
+        for cursor in ("after_id", "before_id"):
+            assert params[cursor]["schema"] == {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": MAX_ID_LENGTH,
+            }
+        for lifecycle in ("lifecycle", "lifecycle[]"):
+            assert params[lifecycle]["schema"] == {
+                "type": "array",
+                "items": {"type": "string", "enum": ["active", "deprecated", "retired"]},
+                "maxItems": 3,
+            }
+    retrieve = {p["name"] for p in paths["/v1/models/{model_id}"]["get"]["parameters"]}
+    assert retrieve == {"model_id", "anthropic-version"}
+    bad_request = paths["/v1/models"]["get"]["responses"]["400"]["description"]
+    for name in ("owned_by", "anthropic-version", *ANTHROPIC_LIST_PARAMS):
+        assert f"`{name}`" in bad_request, name
+
+
+def test_openapi_bodies_are_openai_or_anthropic(anonymous: TestClient) -> None:
+    spec = anonymous.get("/openapi.json").json()
+    paths = spec["paths"]
+    ok = {
+        "/v1/models": [_ref("ModelList"), _ref("AnthropicModelPage")],
+        "/v1/models/{model_id}": [_ref("Model"), _ref("AnthropicModelInfo")],
+    }
+    for path, bodies in ok.items():
+        responses = paths[path]["get"]["responses"]
+        assert responses["200"]["content"]["application/json"]["schema"] == {"anyOf": bodies}
+        errors = [status for status in responses if int(status) >= 400]
+        assert errors
+        for status in errors:
+            schema = responses[status]["content"]["application/json"]["schema"]
+            assert schema == {"anyOf": [_ref("ErrorResponse"), _ref("AnthropicError")]}, status
+    schemas = spec["components"]["schemas"]
+    # Every reference resolves.
+    refs = re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(spec))
+    assert {"AnthropicModelPage", "AnthropicModelInfo", "AnthropicError"} <= set(refs)
+    assert set(refs) <= set(schemas)
+    page = schemas["AnthropicModelPage"]
+    assert page["required"] == ["data", "has_more", "first_id", "last_id"]
+    assert page["properties"]["data"]["items"] == _ref("AnthropicModelInfo")
+    error = schemas["AnthropicError"]
+    assert error["properties"]["type"]["const"] == "error"
+    assert set(error["required"]) == {"type", "error", "request_id"}
+    error_types = schemas["AnthropicErrorDetail"]["properties"]["type"]["enum"]
+    assert {"invalid_request_error", "authentication_error", "not_found_error"} <= set(error_types)
+    assert {"api_error", "overloaded_error"} <= set(error_types)
+
+
+def _fields(model: type[pydantic.BaseModel]) -> dict[str, Any]:
+    """A pydantic model's field names, with those of every model nested in a field (by name)."""
+    fields: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        nested = [
+            arg
+            for arg in (field.annotation, *typing.get_args(field.annotation))
+            if isinstance(arg, type) and issubclass(arg, pydantic.BaseModel)
+        ]
+        fields[name] = _fields(nested[0]) if nested else None
+    return fields
+
+
+def _documented_fields(schemas: dict[str, Any], name: str) -> dict[str, Any]:
+    """The same, read from the document's component `name`."""
+    fields: dict[str, Any] = {}
+    for field, schema in schemas[name]["properties"].items():
+        refs = re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(schema))
+        fields[field] = _documented_fields(schemas, refs[0]) if refs else None
+    return fields
+
+
+def test_openapi_anthropic_schemas_have_exactly_the_sdk_fields(anonymous: TestClient) -> None:
+    schemas = anonymous.get("/openapi.json").json()["components"]["schemas"]
+    model_info = _documented_fields(schemas, "AnthropicModelInfo")
+    assert model_info == _fields(anthropic.types.ModelInfo)
+    assert model_info["capabilities"]  # nested objects compared too
+    # Every key is always sent.
+    assert set(schemas["AnthropicModelInfo"]["required"]) == set(model_info)
+    page = _documented_fields(schemas, "AnthropicModelPage")
+    assert set(page) == set(anthropic.pagination.SyncPage.model_fields)
+    error = _documented_fields(schemas, "AnthropicError")
+    assert set(error) == set(AnthropicErrorResponse.model_fields)
+    assert set(error["error"] or {}) == {"type", "message"}
+
+
+def test_openapi_anthropic_schemas_describe_the_bodies_served(v2_client: TestClient) -> None:
+    from handler.anthropic_schema import AnthropicError, AnthropicModelInfo, AnthropicModelPage
+
+    anthropic_headers = {"anthropic-version": "2023-06-01"}
+    page = v2_client.get("/v1/models?lifecycle[]=retired&limit=2", headers=anthropic_headers)
+    assert page.status_code == 200, page.text
+    AnthropicModelPage.model_validate_json(page.content)
+    model = v2_client.get("/v1/models/old-1", headers=anthropic_headers)
+    assert model.status_code == 200, model.text
+    info = AnthropicModelInfo.model_validate_json(model.content)
+    assert set(model.json()) == set(AnthropicModelInfo.model_fields)
+    assert info.lifecycle == "deprecated"
+    missing = v2_client.get("/v1/models/nope", headers=anthropic_headers)
+    assert missing.status_code == 404
+    error = AnthropicError.model_validate_json(missing.content)
+    assert error.request_id == missing.headers["request-id"]
+
+
+_LAZY_SCHEMA_PROBE = """
+import sys
+from fastapi.testclient import TestClient
+from handler.app import create_app
+from tests.support.http import DEV_KEY
+from tests.support.services import make_services
+
+client = TestClient(create_app(make_services()), headers={"Authorization": f"Bearer {DEV_KEY}"})
+anthropic = {"anthropic-version": "2023-06-01"}
+statuses = [
+    client.get("/v1/models").status_code,
+    client.get("/v1/models", headers=anthropic).status_code,
+    client.get("/v1/models/gpt-4o", headers=anthropic).status_code,
+    client.get("/v1/models?limit=0", headers=anthropic).status_code,
+    client.get("/v1/models/nope", headers=anthropic).status_code,
+    client.get("/health").status_code,
+]
+assert statuses == [200, 200, 200, 400, 404, 200], statuses
+before = "handler.anthropic_schema" in sys.modules
+assert client.get("/openapi.json").status_code == 200
+print(before, "handler.anthropic_schema" in sys.modules)
+"""
+
+
+def test_the_anthropic_schemas_are_imported_by_the_openapi_document_only() -> None:
+    """The deployed function imports the app at init: the documentation-only models must not
+    add to that cold start, nor to any request but /openapi.json. (A fresh interpreter: this
+    one may have built a document already.)"""
+    result = subprocess.run(
+        [sys.executable, "-c", _LAZY_SCHEMA_PROBE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True"]
 
 
 # --- HEAD ------------------------------------------------------------------------------------
@@ -481,9 +699,7 @@ def test_gzip_when_accepted_with_its_own_etag_compressed_once(compressions: list
             assert gzipped.json() == plain.json()  # httpx decoded it
             assert int(gzipped.headers["content-length"]) < len(plain.content) / 3
             assert gzipped.headers["etag"] == plain.headers["etag"][:-1] + '-gzip"'
-            assert (
-                gzipped.headers["vary"] == plain.headers["vary"] == VARY
-            )
+            assert gzipped.headers["vary"] == plain.headers["vary"] == VARY
             refused = client.get("/v1/models", headers={"Accept-Encoding": "gzip;q=0"})
             assert "content-encoding" not in refused.headers
             assert refused.headers["etag"] == plain.headers["etag"]
