@@ -217,8 +217,10 @@ LIFECYCLE_STATUSES: tuple[LifecycleStatus, ...] = ("active", "deprecated", "reti
 
 ISO_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 YEAR_MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
-# A model line: a short lowercase word (`opus`, `sonnet`, `haiku`).
-LINE_PATTERN = r"^[a-z][a-z0-9_-]{0,31}$"
+# Anthropic's model lines, as its SDK types `ModelInfo.line` (anthropic 2.14.0, `ModelLine`): a
+# catalog naming another one is refused at publication, not served to fail a strict client.
+ModelLine = Literal["haiku", "sonnet", "opus", "fable", "mythos"]
+MODEL_LINES: tuple[str, ...] = ("haiku", "sonnet", "opus", "fable", "mythos")
 
 
 def _iso_date(value: str) -> str:
@@ -361,9 +363,10 @@ class Model(BaseModel):
             examples=["2023-10"],
         )
     )
-    line: Annotated[str, Field(strict=True, pattern=LINE_PATTERN)] | None = _optional(
-        description="The model line the provider places it in, such as `opus` or `sonnet` "
-        "(Anthropic's `line`). Absent when the provider names none: never inferred from the id.",
+    line: ModelLine | None = _optional(
+        description="The Claude model line the provider places it in (Anthropic's `line`: "
+        "one of haiku, sonnet, opus, fable, mythos). Absent when the provider names none: "
+        "never inferred from the id.",
         examples=["sonnet"],
     )
     aliases: Annotated[list[ModelId], Field(max_length=MAX_ALIASES)] | None = _optional(

@@ -11,13 +11,13 @@ import there.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
 from catalog.anthropic import DEFAULT_LIMIT, MAX_LIMIT
-from catalog.schema import LIFECYCLE_STATUSES, LINE_PATTERN, MAX_ID_LENGTH, LifecycleStatus
+from catalog.schema import LIFECYCLE_STATUSES, MAX_ID_LENGTH, LifecycleStatus, ModelLine
 from handler.anthropic_params import LIFECYCLE_PARAMS, MAX_LIFECYCLE_VALUES
 from handler.dialect import ANTHROPIC_VERSION
 from handler.errors import ANTHROPIC_ERROR_TYPES, anthropic_error_type
@@ -129,8 +129,8 @@ class AnthropicModelInfo(BaseModel):
         description="The catalog's `lifecycle.shutdown_at` (00:00 UTC); `null` while the "
         "model is active, or when the date is not known."
     )
-    line: Annotated[str, Field(pattern=LINE_PATTERN)] | None = Field(
-        description="The model line (`opus`, `sonnet`, `haiku`...), or `null`."
+    line: ModelLine | None = Field(
+        description="The catalog's `line` (a Claude model line), or `null`."
     )
     max_input_tokens: int | None = Field(description="The catalog's `context_length`.")
     max_tokens: int | None = Field(description="The catalog's `max_output_tokens`, or `null`.")

@@ -18,6 +18,7 @@ import logging
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
+from starlette.exceptions import HTTPException
 
 from catalog.schema import (
     MAX_OWNED_BY_LENGTH,
@@ -280,6 +281,8 @@ async def retrieve_model(
     """Retrieve one model by id or alias."""
     # openai-python >= 2.30 sends `/` in an id as %2F. Both uvicorn and Mangum percent-decode
     # the path before routing, so the `:path` converter sees the `/` and takes it whole.
+    if not model_id:  # `/v1/models/`: a URL with no id, not a model named ""
+        raise HTTPException(404)
     snapshot = catalog.snapshot
     if speaks_anthropic(request.headers):
         return _send(request, snapshot.anthropic.model_body(model_id))

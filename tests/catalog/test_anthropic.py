@@ -8,11 +8,11 @@ import json
 import logging
 import typing
 from collections.abc import Collection, Iterator
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from anthropic._models import construct_type_unchecked
-from anthropic.types import ModelCapabilities, ModelInfo
+from anthropic.types import ModelCapabilities, ModelInfo, ModelLine
 from pydantic import BaseModel
 
 import catalog.anthropic
@@ -21,7 +21,7 @@ from catalog.body import Body
 from catalog.bundled import bundled_models, bundled_snapshot
 from catalog.errors import InvalidCursor, InvalidFilter, ModelNotFound
 from catalog.lifecycle import day_start
-from catalog.schema import LIFECYCLE_STATUSES, Model
+from catalog.schema import LIFECYCLE_STATUSES, MODEL_LINES, Model
 from catalog.snapshot import CatalogSnapshot
 from tests.support.factories import make_model, model_doc
 
@@ -142,12 +142,11 @@ def test_what_the_catalog_does_not_know_is_null_never_made_up() -> None:
     assert (info["lifecycle"], info["deprecated_at"], info["retires_at"]) == ("active", None, None)
 
 
-def test_a_line_that_is_not_an_anthropic_one_is_still_served_as_given() -> None:
-    # Anthropic says more lines may be added: the catalog's line is passed through unchanged,
-    # and the SDK's client (which parses responses leniently) hands it over as it came.
-    info = info_of(make_model("m", line="gemini"))
-    assert info["line"] == "gemini"
-    assert construct_type_unchecked(value=info, type_=ModelInfo).model_dump()["line"] == "gemini"
+def test_every_line_the_catalog_may_hold_is_one_the_sdk_types() -> None:
+    sdk_lines = set(get_args(ModelLine))
+    assert set(MODEL_LINES) == sdk_lines
+    for line in MODEL_LINES:
+        ModelInfo.model_validate(info_of(make_model("m", line=line)))
 
 
 @pytest.mark.parametrize(

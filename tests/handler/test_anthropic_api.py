@@ -471,7 +471,9 @@ def test_a_trailing_slash_is_answered_never_redirected(
     assert not 300 <= response.status_code < 400
     assert "location" not in response.headers
     assert response.status_code == 404
+    # A URL with no id is an unknown URL, not a model named "".
     if anthropic:
-        assert_anthropic_error(response, 404, "not_found_error")
+        error = assert_anthropic_error(response, 404, "not_found_error")
+        assert error["message"] == f"Invalid URL (GET {url})"
     else:
-        assert_openai_error(response, 404)
+        assert_openai_error(response, 404, code="unknown_url", message=f"Invalid URL (GET {url})")

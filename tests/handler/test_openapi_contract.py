@@ -56,7 +56,7 @@ _MODELS = [
         pricing={"input_per_mtok": 1.25, "output_per_mtok": 10, "cached_input_per_mtok": 0},
         knowledge_cutoff="2025-06",
         aliases=["gpt-x-latest", "gpt-x-2-2026-01-01"],
-        line="gpt",
+        line="opus",
         created=1767225600,
     ),
     model_doc(
