@@ -292,31 +292,28 @@ def test_the_anthropic_retrieve_states_lifecycle_and_dates(lifecycles: TestClien
 # --- paging -----------------------------------------------------------------------------------
 
 
-def test_walking_seven_models_two_at_a_time_forward_and_back(paging: TestClient) -> None:
+def walk(client: TestClient, query: str, cursor: str) -> tuple[list[list[str]], list[bool]]:
+    """Follow the pages from `query` by `cursor` (after_id: the last id; before_id: the
+    first) until has_more is false: each page's ids and has_more."""
     pages: list[list[str]] = []
     more: list[bool] = []
-    query = "limit=2"
     while True:
-        body = anthropic_get(paging, f"/v1/models?{query}").json()
+        body = anthropic_get(client, f"/v1/models?{query}").json()
         pages.append([model["id"] for model in body["data"]])
         more.append(body["has_more"])
         assert (body["first_id"], body["last_id"]) == (pages[-1][0], pages[-1][-1])
         if not body["has_more"]:
-            break
-        query = f"limit=2&after_id={body['last_id']}"
+            return pages, more
+        next_id = body["last_id"] if cursor == "after_id" else body["first_id"]
+        query = f"limit=2&{cursor}={next_id}"
+
+
+def test_walking_seven_models_two_at_a_time_forward_and_back(paging: TestClient) -> None:
+    pages, more = walk(paging, "limit=2", "after_id")
     assert pages == [["m7", "m6"], ["m5", "m4"], ["m3", "m2"], ["m1"]]
     assert more == [True, True, True, False]
 
-    pages, more = [], []
-    query = "limit=2&before_id=m1"
-    while True:
-        body = anthropic_get(paging, f"/v1/models?{query}").json()
-        pages.append([model["id"] for model in body["data"]])
-        more.append(body["has_more"])
-        assert (body["first_id"], body["last_id"]) == (pages[-1][0], pages[-1][-1])
-        if not body["has_more"]:
-            break
-        query = f"limit=2&before_id={body['first_id']}"
+    pages, more = walk(paging, "limit=2&before_id=m1", "before_id")
     assert pages == [["m3", "m2"], ["m5", "m4"], ["m7", "m6"]]
     assert more == [True, True, False]
 

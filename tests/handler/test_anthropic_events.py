@@ -7,8 +7,6 @@ the answers hold, computed from the bundled catalog at the date they are served.
 
 from __future__ import annotations
 
-import base64
-import gzip
 import json
 import time
 from typing import TYPE_CHECKING, Any
@@ -21,7 +19,7 @@ from catalog.lifecycle import status_at
 from handler.api import lambda_handler
 from handler.dialect import VARY
 from tests.support.events import SAM_ENV, load
-from tests.support.http import LambdaContext
+from tests.support.http import LambdaContext, lambda_body, lambda_headers
 from tests.support.services import make_services
 
 if TYPE_CHECKING:
@@ -40,20 +38,8 @@ def invoke(event: dict[str, Any]) -> dict[str, Any]:
     return lambda_handler(event, LambdaContext())
 
 
-def headers_of(response: dict[str, Any]) -> dict[str, str]:
-    return {k.lower(): v for k, v in (response.get("headers") or {}).items()}
-
-
 def json_of(response: dict[str, Any]) -> Any:
-    """The body as the client reads it: API Gateway decodes base64, the client gunzips."""
-    body: bytes = (
-        base64.b64decode(response["body"])
-        if response["isBase64Encoded"]
-        else response["body"].encode()
-    )
-    if headers_of(response).get("content-encoding") == "gzip":
-        body = gzip.decompress(body)
-    return json.loads(body)
+    return json.loads(lambda_body(response))
 
 
 def serve_on(app: FastAPI, when: float) -> None:
@@ -64,7 +50,7 @@ def serve_on(app: FastAPI, when: float) -> None:
 
 
 def assert_anthropic_answer(response: dict[str, Any], name: str) -> None:
-    headers = headers_of(response)
+    headers = lambda_headers(response)
     request_id = load(name)["requestContext"]["requestId"]
     assert headers["request-id"] == headers["x-request-id"] == request_id
     assert headers["content-type"] == "application/json"
@@ -133,11 +119,11 @@ def test_the_retrieve_event_answers_a_model_info(deployed_app: FastAPI, when: fl
     assert model.max_input_tokens == bundled.context_length
     if model.lifecycle == "active":
         assert (model.deprecated_at, model.retires_at) == (None, None)
-        assert "sunset" not in headers_of(response)
+        assert "sunset" not in lambda_headers(response)
     else:
         assert model.retires_at is not None
         assert model.retires_at.date().isoformat() == "2025-10-28"
-        assert headers_of(response)["sunset"] == "Tue, 28 Oct 2025 00:00:00 GMT"
+        assert lambda_headers(response)["sunset"] == "Tue, 28 Oct 2025 00:00:00 GMT"
 
 
 def test_an_unknown_model_through_the_event_is_anthropics_not_found(

@@ -9,10 +9,8 @@ a dict with a 2xx/304/4xx status, an OpenAI-shaped JSON error when it is not a s
 
 from __future__ import annotations
 
-import base64
 import binascii
 import copy
-import gzip
 import json
 import random
 from collections import Counter
@@ -25,7 +23,7 @@ from handler.api import lambda_handler
 from handler.deps import Services
 from handler.settings import Settings
 from tests.support.events import API_EVENTS, SAM_ENV, load
-from tests.support.http import ERROR_KEYS, LambdaContext
+from tests.support.http import ERROR_KEYS, LambdaContext, lambda_body
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -144,15 +142,6 @@ def mutate(event: dict[str, Any], rng: random.Random) -> tuple[Any, list[str]]:
     return mutated, done
 
 
-def body_bytes(response: dict[str, Any]) -> bytes:
-    raw: str = response["body"]
-    body = base64.b64decode(raw) if response["isBase64Encoded"] else raw.encode()
-    headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
-    if headers.get("content-encoding") == "gzip":
-        body = gzip.decompress(body)
-    return body
-
-
 def check_answer(response: Any) -> str:
     """Assert the answer is well formed; return its kind for the tally."""
     assert isinstance(response, dict)
@@ -162,7 +151,7 @@ def check_answer(response: Any) -> str:
     assert headers["x-content-type-options"] == "nosniff"
     assert isinstance(headers["x-request-id"], str)
     assert headers["x-request-id"]
-    body = body_bytes(response)
+    body = lambda_body(response)
     if status == 200:
         if body:  # a HEAD has none
             json.loads(body)

@@ -22,7 +22,7 @@ from handler.dialect import VARY
 from handler.settings import Settings
 from tests.support.events import API_EVENTS, EVENTS, EXPECTED, SAM_ENV, load
 from tests.support.factories import SEED_MODELS, model_doc, publish
-from tests.support.http import LambdaContext
+from tests.support.http import LambdaContext, lambda_body, lambda_headers
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -35,22 +35,6 @@ SLASH_ID = "meta-llama/llama-3.1-70b-instruct"
 
 def invoke(event: Any) -> dict[str, Any]:
     return lambda_handler(event, LambdaContext())
-
-
-def headers_of(response: dict[str, Any]) -> dict[str, str]:
-    return {k.lower(): v for k, v in (response.get("headers") or {}).items()}
-
-
-def body_of(response: dict[str, Any]) -> bytes:
-    """The body as the client receives it: API Gateway decodes base64, the client gunzips."""
-    body: bytes = (
-        base64.b64decode(response["body"])
-        if response["isBase64Encoded"]
-        else response["body"].encode()
-    )
-    if headers_of(response).get("content-encoding") == "gzip":
-        body = gzip.decompress(body)
-    return body
 
 
 @pytest.fixture
@@ -80,10 +64,10 @@ def test_every_event_file_is_listed_in_the_manifest() -> None:
 def test_event_file_answers_with_its_expected_status(name: str) -> None:
     response = invoke(load(name))
     assert response["statusCode"] == EXPECTED[name]["status"], response
-    body = json.loads(body_of(response))
+    body = json.loads(lambda_body(response))
     if response["statusCode"] >= 400:
         assert set(body["error"]) == {"message", "type", "param", "code"}
-    headers = headers_of(response)
+    headers = lambda_headers(response)
     request_id = load(name)["requestContext"]["requestId"]
     assert headers["x-request-id"] == request_id  # API Gateway's id, so logs line up
     assert headers["x-content-type-options"] == "nosniff"
@@ -95,7 +79,7 @@ def test_event_file_answers_with_its_expected_status(name: str) -> None:
 )
 def test_list_through_http_api_v2_and_rest_v1(name: str) -> None:
     response = invoke(load(name))
-    data = json.loads(body_of(response))["data"]
+    data = json.loads(lambda_body(response))["data"]
     assert [(m["id"], m["owned_by"], m["context_length"]) for m in data] == SEED_MODELS
 
 
@@ -160,7 +144,7 @@ def assert_unsupported_event(response: dict[str, Any]) -> None:
     error = json.loads(response["body"])["error"]
     assert set(error) == {"message", "type", "param", "code"}
     assert (error["type"], error["code"]) == ("invalid_request_error", "unsupported_event")
-    headers = headers_of(response)
+    headers = lambda_headers(response)
     assert headers["content-type"] == "application/json"
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["x-request-id"]
@@ -295,9 +279,9 @@ def test_a_malformed_api_gateway_event_gets_unsupported_event(
 @pytest.mark.usefixtures("sam_local_env")
 def test_the_request_id_of_a_malformed_event_is_api_gateways_or_the_invocations() -> None:
     response = invoke(v2(headers=None))
-    assert headers_of(response)["x-request-id"] == "RxT2fgZ8IAMEVxw="
+    assert lambda_headers(response)["x-request-id"] == "RxT2fgZ8IAMEVxw="
     response = invoke({"requestContext": {"requestId": "bad id\r\n"}})
-    assert headers_of(response)["x-request-id"] == LambdaContext.aws_request_id
+    assert lambda_headers(response)["x-request-id"] == LambdaContext.aws_request_id
 
 
 WELL_FORMED = {
@@ -335,7 +319,7 @@ def test_unusual_but_well_formed_events_are_served(name: str) -> None:
     assert response["statusCode"] == status, response
     if status >= 400:
         assert json.loads(response["body"])["error"]["code"] != "unsupported_event"
-    headers = headers_of(response)
+    headers = lambda_headers(response)
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["x-request-id"].isascii()
 
@@ -351,26 +335,29 @@ def test_an_event_mangum_cannot_adapt_is_still_unsupported_event(
     assert invoke(load("list-models.json"))["statusCode"] == 200
 
 
+class BrokenCycle:
+    """Mangum's HTTPCycle failing around the app, as a broken event loop makes it."""
+
+    def __init__(self, scope: dict[str, Any], body: bytes) -> None:
+        pass
+
+    def __call__(self, app: object) -> dict[str, Any]:
+        raise RuntimeError("There is no current event loop")
+
+
 @pytest.mark.usefixtures("sam_local_env")
 def test_a_failure_to_run_the_app_is_a_json_500_not_a_400(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Mangum's event loop failing is our fault, not the event's: 500, logged with traceback."""
 
-    class BrokenCycle:
-        def __init__(self, scope: dict[str, Any], body: bytes) -> None:
-            pass
-
-        def __call__(self, app: object) -> dict[str, Any]:
-            raise RuntimeError("There is no current event loop")
-
     monkeypatch.setattr(lambda_adapter, "HTTPCycle", BrokenCycle)
     response = invoke(load("list-models.json"))
     assert response["statusCode"] == 500
     error = json.loads(response["body"])["error"]
     assert (error["type"], error["code"]) == ("server_error", "internal_error")
-    assert headers_of(response)["x-request-id"] == "RxT2fgZ8IAMEVxw="
-    assert headers_of(response)["x-content-type-options"] == "nosniff"
+    assert lambda_headers(response)["x-request-id"] == "RxT2fgZ8IAMEVxw="
+    assert lambda_headers(response)["x-content-type-options"] == "nosniff"
     assert "could not run the app" in caplog.text
     monkeypatch.undo()
     assert invoke(load("list-models.json"))["statusCode"] == 200
@@ -391,15 +378,8 @@ def test_errors_answered_without_the_app_speak_the_clients_dialect(
         "error": {"type": "invalid_request_error", "message": body["error"]["message"]},
         "request_id": "RxT2fgZ8IAMEVxw=",
     }
-    assert headers_of(response)["request-id"] == "RxT2fgZ8IAMEVxw="
-    assert headers_of(response)["vary"] == VARY
-
-    class BrokenCycle:
-        def __init__(self, scope: dict[str, Any], body: bytes) -> None:
-            pass
-
-        def __call__(self, app: object) -> dict[str, Any]:
-            raise RuntimeError("There is no current event loop")
+    assert lambda_headers(response)["request-id"] == "RxT2fgZ8IAMEVxw="
+    assert lambda_headers(response)["vary"] == VARY
 
     monkeypatch.setattr(lambda_adapter, "HTTPCycle", BrokenCycle)
     event = load("list-models.json")
@@ -410,7 +390,7 @@ def test_errors_answered_without_the_app_speak_the_clients_dialect(
     # An OpenAI client's failure is unchanged: OpenAI's shape, no request-id.
     response = invoke(load("list-models.json"))
     assert json.loads(response["body"])["error"]["code"] == "internal_error"
-    assert "request-id" not in headers_of(response)
+    assert "request-id" not in lambda_headers(response)
 
 
 # --- HEAD and gzip, as API Gateway receives them ---------------------------------------------
@@ -432,9 +412,9 @@ def test_head_through_lambda_has_no_body_and_the_gets_headers(name: str) -> None
     assert head["statusCode"] == get["statusCode"]
     assert head["body"] == ""
     assert head["isBase64Encoded"] is False
-    assert headers_of(head) == headers_of(get)
+    assert lambda_headers(head) == lambda_headers(get)
     raw = base64.b64decode(get["body"]) if get["isBase64Encoded"] else get["body"].encode()
-    assert headers_of(head)["content-length"] == str(len(raw))
+    assert lambda_headers(head)["content-length"] == str(len(raw))
 
 
 @pytest.mark.usefixtures("sam_local_env")
@@ -443,7 +423,7 @@ def test_gzip_reaches_api_gateway_base64_encoded() -> None:
     response = invoke(load("list-models-gzip.json"))
     assert response["statusCode"] == 200
     assert response["isBase64Encoded"] is True
-    headers = headers_of(response)
+    headers = lambda_headers(response)
     assert headers["content-encoding"] == "gzip"
     assert headers["content-type"] == "application/json"
     assert headers["etag"].endswith('-gzip"')
@@ -453,7 +433,7 @@ def test_gzip_reaches_api_gateway_base64_encoded() -> None:
     plain = invoke(load("list-models.json"))
     assert plain["isBase64Encoded"] is False
     assert gzip.decompress(compressed) == plain["body"].encode()
-    assert headers["etag"] == headers_of(plain)["etag"][:-1] + '-gzip"'
+    assert headers["etag"] == lambda_headers(plain)["etag"][:-1] + '-gzip"'
 
 
 @pytest.mark.usefixtures("sam_local_env")
@@ -463,8 +443,8 @@ def test_gzip_through_a_rest_api_event() -> None:
     event["multiValueHeaders"]["Accept-Encoding"] = ["gzip"]
     response = invoke(event)
     assert response["isBase64Encoded"] is True
-    assert headers_of(response)["content-encoding"] == "gzip"
-    data = json.loads(body_of(response))["data"]
+    assert lambda_headers(response)["content-encoding"] == "gzip"
+    data = json.loads(lambda_body(response))["data"]
     assert [(m["id"], m["owned_by"], m["context_length"]) for m in data] == SEED_MODELS
 
 
@@ -500,7 +480,7 @@ def test_a_deprecated_model_carries_its_lifecycle_headers_through_lambda() -> No
     assert headers["deprecation"] == "@1791936000"  # 2026-10-14 00:00 UTC
     assert headers["sunset"] == "Thu, 14 Jan 2027 00:00:00 GMT"
     assert headers["link"] == '</v1/models/gpt-6-luna>; rel="successor-version"'
-    lifecycle = json.loads(body_of(response))["lifecycle"]
+    lifecycle = json.loads(lambda_body(response))["lifecycle"]
     assert lifecycle["status"] == "deprecated"
 
 
@@ -518,4 +498,4 @@ def test_a_deprecated_model_carries_its_lifecycle_headers_through_lambda() -> No
 def test_lifecycle_and_v2_filters_through_lambda(query: str, expected: list[str]) -> None:
     response = invoke(with_query(load("list-models.json"), query))
     assert response["statusCode"] == 200, response
-    assert [m["id"] for m in json.loads(body_of(response))["data"]] == expected
+    assert [m["id"] for m in json.loads(lambda_body(response))["data"]] == expected

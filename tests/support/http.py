@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -101,3 +103,18 @@ def assert_anthropic_error(response: HeadedResponse, status: int, type: str) -> 
     assert response.headers["request-id"] == request_id
     assert response.headers["x-request-id"] == request_id
     return error
+
+
+def lambda_headers(response: dict[str, Any]) -> dict[str, str]:
+    """A Lambda proxy response's headers, names in lower case."""
+    return {k.lower(): v for k, v in (response.get("headers") or {}).items()}
+
+
+def lambda_body(response: dict[str, Any]) -> bytes:
+    """A Lambda proxy response's body as the client receives it: API Gateway decodes base64,
+    the client gunzips."""
+    raw: str = response["body"]
+    body = base64.b64decode(raw) if response["isBase64Encoded"] else raw.encode()
+    if lambda_headers(response).get("content-encoding") == "gzip":
+        body = gzip.decompress(body)
+    return body
