@@ -5,7 +5,8 @@ Importing this module builds nothing: the deployed app is made in handler/api.py
 
 Routes are `async def` and return prebuilt bytes: the catalog snapshot serialised each body and
 its ETag once per catalog version (and gzips a body on its first request that accepts gzip), so
-a warm request does no JSON work and no I/O.
+a warm request does no JSON work and no I/O. Both routes speak OpenAI's dialect, or Anthropic's
+for a request with `anthropic-version` (handler/dialect.py; pages of catalog/anthropic.py).
 
 The Lambda side (every event answered) is handler/lambda_adapter.py.
 """
@@ -315,7 +316,8 @@ def create_app(services: Services) -> FastAPI:
     app = _CatalogAPI(
         title="AssistantRouter Models API",
         version="1.0.0",
-        summary="The curated list of models AssistantRouter supports, OpenAI-compatible.",
+        summary="The curated list of models AssistantRouter supports, for OpenAI and Anthropic "
+        "clients.",
         # Never a redirect (`/health/` is a 404, not a 307): Claude Code's model discovery
         # counts any redirect as a failure, and no client here needs one.
         redirect_slashes=False,
