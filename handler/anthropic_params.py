@@ -59,13 +59,19 @@ def _limit(query: QueryParams) -> int:
     if raw is None:
         return DEFAULT_LIMIT
     text = raw.strip()
-    # ASCII digits only: int() would also take "1_000", "٣" or " +5 ".
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_LIMIT:
+    digits = text.lstrip("0")
+    # ASCII digits only: int() would also take "1_000", "٣" or " +5 ". Their length is checked
+    # before int() reads them: it raises ValueError past 4,300 digits.
+    if (
+        not (text.isascii() and text.isdigit())
+        or len(digits) > len(str(MAX_LIMIT))
+        or not 1 <= int(digits or "0") <= MAX_LIMIT
+    ):
         raise _invalid(
             "limit",
             f"Invalid value for 'limit': {_shown(raw)}. Expected an integer from 1 to {MAX_LIMIT}.",
         )
-    return int(text)
+    return int(digits)
 
 
 def _cursor(query: QueryParams, param: str) -> str | None:

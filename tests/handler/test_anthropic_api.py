@@ -371,6 +371,8 @@ def test_retrieve_by_alias_answers_the_canonical_model(paging: TestClient) -> No
         ("GET", "/v1/models?limit=abc", 400, "invalid_request_error", "'limit'"),
         ("GET", "/v1/models?limit=1_000", 400, "invalid_request_error", "'limit'"),
         ("GET", "/v1/models?limit=", 400, "invalid_request_error", "'limit'"),
+        # Past 4,300 digits int() raises: a 400, not a 500.
+        ("GET", "/v1/models?limit=" + "1" * 5000, 400, "invalid_request_error", "'limit'"),
         ("GET", "/v1/models?after_id=nope", 400, "invalid_request_error", "'after_id'"),
         ("GET", "/v1/models?before_id=nope", 400, "invalid_request_error", "'before_id'"),
         ("GET", "/v1/models?after_id=m1&before_id=m2", 400, "invalid_request_error", "at most"),
@@ -474,3 +476,11 @@ def test_a_trailing_slash_is_answered_never_redirected(
         assert error["message"] == f"Invalid URL (GET {url})"
     else:
         assert_openai_error(response, 404, code="unknown_url", message=f"Invalid URL (GET {url})")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("5", 5), ("0005", 5), ("0" * 5000 + "3", 3), (" 7 ", 7), ("1000", 1000)]
+)
+def test_a_limit_in_ascii_digits_is_read(paging: TestClient, raw: str, expected: int) -> None:
+    body = anthropic_get(paging, f"/v1/models?limit={raw}").json()
+    assert len(body["data"]) == min(expected, len(NEWEST_FIRST))
