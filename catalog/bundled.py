@@ -6,7 +6,8 @@ import time
 from functools import cache
 from pathlib import Path
 
-from catalog.schema import Model, parse_catalog_json
+from catalog.document import parse_catalog_json
+from catalog.schema import Model
 from catalog.snapshot import CatalogSnapshot
 
 BUNDLED_CATALOG_PATH = Path(__file__).with_name("models.json")

@@ -86,7 +86,7 @@ class CatalogUnservable(CatalogUnavailable):
 
 
 class CatalogTooLarge(CatalogUnservable):
-    """The catalog's list body would be over the cap (`catalog.schema.MAX_LIST_BYTES`)."""
+    """The catalog's list body would be over the cap (`catalog.limits.MAX_LIST_BYTES`)."""
 
     def __init__(self, version: int, size: int, limit: int) -> None:
         super().__init__(

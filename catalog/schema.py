@@ -1,23 +1,14 @@
 """The wire contract of /v1/models, typed: what a client receives is exactly these shapes.
 
-It is also the sync's contract: a document `parse_catalog_json` accepts is one the sync can write
-and the API can serve. Hence the bounds below, each stated once here (README quotes them):
-
-- JSON interop: integers within +-(2**53 - 1) (what every JSON parser, JavaScript's included,
-  reads exactly), floats finite (no NaN, no Infinity: neither is JSON), strings valid UTF-8
-  (no lone surrogate, in values or keys), and strict JSON types: no bool where an integer is
-  expected, no string for a number or a bool.
-- Sizes: the list body GET /v1/models sends stays well inside Lambda's 6 MB response limit, one
-  model is small, and every string, extra field and level of nesting is bounded, so no catalog
-  can make the API slow to read or impossible to answer.
+It is also the sync's contract: a document `parse_catalog_json` (catalog/document.py) accepts is
+one the sync can write and the API can serve, within the bounds of catalog/limits.py. The fields
+are typed here; what pydantic cannot say about the rest of a model (its extra fields) is checked
+by catalog/json_values.py, from Model's own validator.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import re
-from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Annotated, Any, Literal, NoReturn, Self
 
@@ -35,57 +26,29 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import InitErrorDetails
 
-from catalog.errors import InvalidCatalog
-
-# -- the caps ---------------------------------------------------------------------------------
-
-# Models in one catalog. Today's catalog has a few dozen; this leaves two orders of magnitude.
-MAX_MODELS = 10_000
-# GET /v1/models as sent (compact JSON, UTF-8): well inside Lambda's 6 MB response limit, with
-# room for the API Gateway envelope and headers.
-MAX_LIST_BYTES = 4 * 2**20
-# One model's wire object, serialised the same way (GET /v1/models/{id}).
-MAX_MODEL_BYTES = 64 * 2**10
-# A catalog document before parsing: twice the list cap, so a pretty-printed document whose
-# compact form is near MAX_LIST_BYTES still reads; anything larger is refused unparsed.
-MAX_DOCUMENT_BYTES = 8 * 2**20
-MAX_ID_LENGTH = 128
-MAX_OWNED_BY_LENGTH = 64
-# Any other string anywhere in a model (extra fields, their nested values and keys).
-MAX_STRING_LENGTH = 4_096
-# Levels of JSON containers in one model, the model object itself being level 1
-# (`capabilities` is level 2; an extra field {"pricing": {"tiers": [...]}} reaches level 3).
-MAX_DEPTH = 8
-# Curated fields beyond the schema's, per model, and the length of their names.
-MAX_EXTRA_FIELDS = 32
-MAX_EXTRA_KEY_LENGTH = 64
-# A model's other names (`aliases`) and its provider's name for it (`display_name`).
-MAX_ALIASES = 32
-MAX_DISPLAY_NAME_LENGTH = 128
-# The largest integer every JSON parser reads exactly (JavaScript's Number.MAX_SAFE_INTEGER).
-MAX_SAFE_INTEGER = 2**53 - 1
-# The largest context window today is ~10M tokens; 100M leaves 10x headroom and still catches
-# the typo of a few extra zeros, which 2**53 - 1 would let through.
-MAX_CONTEXT_LENGTH = 100_000_000
-# Problems listed for one model, and for a whole document: enough to fix a catalog in one pass,
-# bounded so a hostile document cannot turn its list of problems into hundreds of MB.
-MAX_PROBLEMS_PER_MODEL = 20
-MAX_PROBLEMS = 1_000
-
-# -- syntax -----------------------------------------------------------------------------------
-
-# Ids are what routers and SDKs put in URLs: `/`, `:`, `.`, `@` are allowed (provider prefixes,
-# version tags), `%` and whitespace are not, so a percent-decoded path can never be ambiguous.
-# Valid both as a Python and as an ECMA-262 (OpenAPI) regular expression.
-MODEL_ID_PATTERN = re.compile(
-    r"^(?!.*//)[A-Za-z0-9](?:[A-Za-z0-9._:@/+-]{0,"
-    + str(MAX_ID_LENGTH - 2)
-    + r"}[A-Za-z0-9._:@+-])?$"
+from catalog.json_values import check_extras
+from catalog.limits import (
+    ISO_DATE_PATTERN,
+    MAX_ALIASES,
+    MAX_CONTEXT_LENGTH,
+    MAX_DEPTH,
+    MAX_DISPLAY_NAME_LENGTH,
+    MAX_EXTRA_FIELDS,
+    MAX_EXTRA_KEY_LENGTH,
+    MAX_ID_LENGTH,
+    MAX_MODEL_BYTES,
+    MAX_OWNED_BY_LENGTH,
+    MAX_PROBLEMS_PER_MODEL,
+    MAX_SAFE_INTEGER,
+    MAX_STRING_LENGTH,
+    MODEL_ID_PATTERN,
+    OWNED_BY_PATTERN,
+    YEAR_MONTH_PATTERN,
 )
-# A provider is a filter value (`?owned_by=`) and a metric dimension: a short, safe token.
-OWNED_BY_PATTERN = r"^[A-Za-z0-9._-]+$"
+from catalog.problems import printable, problem_at
+from catalog.wire import STATUS_ALLOWANCE, raw_size
 
 
 def _absent_not_null(schema: dict[str, Any]) -> None:
@@ -215,8 +178,6 @@ LifecycleStatus = Literal["active", "deprecated", "retired"]
 # In the order a model goes through them: the later one wins.
 LIFECYCLE_STATUSES: tuple[LifecycleStatus, ...] = ("active", "deprecated", "retired")
 
-ISO_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-YEAR_MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 # Anthropic's model lines, as its SDK types `ModelInfo.line` (anthropic 2.14.0, `ModelLine`): a
 # catalog naming another one is refused at publication, not served to fail a strict client.
 ModelLine = Literal["haiku", "sonnet", "opus", "fable", "mythos"]
@@ -406,15 +367,15 @@ class Model(BaseModel):
         extras = [key for key in data if key not in _SCHEMA_FIELDS]
         if extras:
             # Without extra fields a valid model is a few hundred bytes: no need to measure.
-            size = _raw_size(data)
+            size = raw_size(data)
             if size is None:
-                _raise(cls, [_problem((), f"nested deeper than {MAX_DEPTH} levels")])
+                _raise(cls, [problem_at((), f"nested deeper than {MAX_DEPTH} levels")])
             lifecycle = data.get("lifecycle")
             if isinstance(lifecycle, dict) and "status" not in lifecycle:
                 size += STATUS_ALLOWANCE  # served with its derived status
             if size > MAX_MODEL_BYTES:
-                problems.append(_problem((), _oversized(data, size)))
-            _check_extras(data, extras, problems)
+                problems.append(problem_at((), _oversized(data, size)))
+            check_extras(data, extras, problems)
             if problems:
                 # The schema's fields are still checked, without the extras: pydantic would
                 # only repeat, less clearly, what is said about their names.
@@ -425,7 +386,7 @@ class Model(BaseModel):
             # a million of them. Say it once, and check the known ones.
             unknown = len(capabilities.keys() - set(CAPABILITY_NAMES))
             problems.append(
-                _problem(
+                problem_at(
                     ("capabilities",),
                     f"{unknown:,} unknown field(s); only {', '.join(CAPABILITY_NAMES)}",
                 )
@@ -436,7 +397,7 @@ class Model(BaseModel):
             model = handler(schema_input)
         except ValidationError as exc:
             schema_problems = [
-                _problem(error["loc"], error["msg"]) for error in exc.errors(include_url=False)
+                problem_at(error["loc"], error["msg"]) for error in exc.errors(include_url=False)
             ]
             _raise(cls, [*schema_problems, *problems])
         problems.extend(_model_problems(model))
@@ -474,17 +435,19 @@ def _model_problems(model: Model) -> list[InitErrorDetails]:
     problems: list[InitErrorDetails] = []
     if model.max_output_tokens is not None and model.max_output_tokens > model.context_length:
         problems.append(
-            _problem(
+            problem_at(
                 ("max_output_tokens",),
                 f"{model.max_output_tokens:,} is over context_length ({model.context_length:,})",
             )
         )
     if model.aliases and model.id in model.aliases:
-        problems.append(_problem(("aliases",), f"repeats the model's own id '{_shown(model.id)}'"))
+        problems.append(
+            problem_at(("aliases",), f"repeats the model's own id '{printable(model.id)}'")
+        )
     successor = model.lifecycle.successor if model.lifecycle else None
     if successor is not None and successor in model.names():
         problems.append(
-            _problem(("lifecycle", "successor"), "names the model itself, not its replacement")
+            problem_at(("lifecycle", "successor"), "names the model itself, not its replacement")
         )
     return problems
 
@@ -504,187 +467,7 @@ class ModelList(BaseModel):
     data: list[Model]
 
 
-# -- serialisation as the API sends it --------------------------------------------------------
-
-
-def wire_json(payload: Any) -> bytes:
-    """`payload` as the API sends it: compact JSON, UTF-8, never NaN or Infinity.
-
-    Raises ValueError (NaN, Infinity, a lone surrogate, a cycle), TypeError (not JSON) or
-    RecursionError: whatever cannot be sent.
-    """
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
-
-
-_LIST_ENVELOPE_BYTES = len(wire_json({"object": "list", "data": []}))
-
-
-def list_size(model_sizes: Collection[int]) -> int:
-    """Bytes of the list body `{"object":"list","data":[...]}` of models of these wire sizes."""
-    return _LIST_ENVELOPE_BYTES + sum(model_sizes) + max(len(model_sizes) - 1, 0)
-
-
-# The served `lifecycle` always has a `status`, derived at answer time: a document's lifecycle
-# without one is served this much longer at most (`"status":"deprecated",`).
-STATUS_ALLOWANCE = len('"status":"deprecated",')
-
-
-def served_size(model: Model) -> int:
-    """The most bytes GET /v1/models/{id} may be for this model, whatever its status."""
-    size = len(wire_json(model.to_wire()))
-    if model.lifecycle is not None and model.lifecycle.status is None:
-        size += STATUS_ALLOWANCE
-    return size
-
-
-def served_list_size(models: Sequence[Model]) -> int:
-    """Bytes of GET /v1/models for these models at most (what MAX_LIST_BYTES bounds)."""
-    return list_size([served_size(model) for model in models])
-
-
-# -- parsing a catalog document ---------------------------------------------------------------
-
-
-def parse_catalog_json(raw: bytes, *, origin: str) -> list[Model]:
-    """Decode and validate a catalog document read from `origin` (a path or a URL, for messages).
-
-    The one way a catalog file becomes models: the bundled file, a sync source, `validate`.
-    Raises InvalidCatalog, and nothing else, for any input.
-    """
-    shown = _shown(origin, limit=200)
-    if len(raw) > MAX_DOCUMENT_BYTES:
-        raise InvalidCatalog(
-            [f"{shown} is over {MAX_DOCUMENT_BYTES:,} bytes, the most a catalog document may be"]
-        )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidCatalog([f"{shown} is not valid JSON: not UTF-8 ({exc})"]) from None
-    try:
-        document = json.loads(text, parse_constant=_non_finite, parse_int=_json_int)
-    except ValueError as exc:
-        raise InvalidCatalog([f"{shown} is not valid JSON: {exc}"]) from None
-    except RecursionError:
-        raise InvalidCatalog(
-            [f"{shown} is nested too deeply (a model is at most {MAX_DEPTH} levels deep)"]
-        ) from None
-    return parse_catalog(document)
-
-
-def parse_catalog(document: Any) -> list[Model]:
-    """Validate a whole catalog document, collecting every problem before failing.
-
-    Every model up to MAX_MODELS is checked; then the model count and the size of the list body.
-    """
-    if not isinstance(document, dict) or not isinstance(document.get("data"), list):
-        raise InvalidCatalog(['catalog must be a JSON object {"object": "list", "data": [...]}'])
-    problems = _ProblemList()
-    if document.get("object", "list") != "list":
-        problems.add("'object' must be \"list\"")
-    for key, value in document.items():
-        if key not in ("object", "data"):
-            # Not served, but still JSON that other tools read: the same rules hold.
-            found: list[InitErrorDetails] = []
-            _check_value(value, (key,), 1, found)
-            if found:
-                errors = ValidationError.from_exception_data("document", found).errors()
-                problems.extend(_describe("document", errors))
-    entries: list[Any] = document["data"]
-    models: list[Model] = []
-    sizes: list[int] = []
-    seen: set[str] = set()
-    # Past the cap the document is refused anyway: checking millions of entries one by one
-    # would only make a hostile document slow to refuse.
-    for index, entry in enumerate(entries[:MAX_MODELS]):
-        label = f"data[{index}]"
-        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-            label += f" ({_shown(entry['id'])})"
-        try:
-            model = Model.model_validate(entry)
-        except ValidationError as exc:
-            problems.extend(_describe(label, exc.errors(include_url=False)))
-            continue
-        if model.id in seen:
-            problems.add(f"{label}: duplicate id '{model.id}'")
-            continue
-        seen.add(model.id)
-        models.append(model)
-        sizes.append(served_size(model))
-    problems.extend(_name_collisions(models))
-    if len(entries) > MAX_MODELS:
-        problems.add(
-            f"data: {len(entries):,} models, over the cap of {MAX_MODELS:,} "
-            f"(entries after data[{MAX_MODELS - 1}] were not checked)"
-        )
-    total = list_size(sizes)
-    if total > MAX_LIST_BYTES:
-        problems.add(
-            f"data: GET /v1/models would be {total:,} bytes, over the cap of "
-            f"{MAX_LIST_BYTES:,} (Lambda answers at most 6 MB)"
-        )
-    if problems:
-        raise InvalidCatalog(problems.listed())
-    return models
-
-
-def _name_collisions(models: Sequence[Model]) -> list[str]:
-    """Every alias that is also an id, or an alias of another model: a name means one model."""
-    owner: dict[str, str] = {model.id: model.id for model in models}
-    problems: list[str] = []
-    for model in models:
-        for alias in model.aliases or ():
-            taken = owner.setdefault(alias, model.id)
-            if taken != model.id:
-                what = "the id of" if alias == taken else "an alias of"
-                problems.append(
-                    f"{_shown(model.id)}: alias '{_shown(alias)}' is already {what} "
-                    f"'{_shown(taken)}'"
-                )
-    return problems
-
-
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def _non_finite(literal: str) -> float:
-    """`NaN`, `Infinity`, `-Infinity`: not JSON, but Python's decoder accepts them.
-
-    Read as floats here so the model's validation refuses them with their path, not as one
-    anonymous decoding error.
-    """
-    return float(literal)
-
-
-def _json_int(literal: str) -> int:
-    """An integer literal; a huge one stands for any out-of-range value of its sign.
-
-    Converting a 100,000-digit literal is slow (and refused by Python over 4,300 digits); its
-    exact value does not matter, it is refused either way.
-    """
-    if len(literal) <= 20:
-        return int(literal)
-    return -(10**20) if literal.startswith("-") else 10**20
-
-
-# Serialises as `wire_json` does, but lets NaN through: this only measures.
-_MEASURE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-
-
-def _raw_size(data: dict[Any, Any]) -> int | None:
-    """The wire size of a model given as `data`, before validation; None if nested too deeply.
-
-    For input that validates this is exactly `len(wire_json(model.to_wire()))`: the same values,
-    only the order of keys differs, plus `"object":"model"` when the input leaves it out.
-    Input that is not JSON at all measures 0 here and is refused by the checks that follow.
-    """
-    try:
-        text = _MEASURE.encode(data)
-    except RecursionError:
-        return None
-    except (TypeError, ValueError):
-        return 0
-    size = len(text.encode("utf-8", "surrogatepass"))
-    return size if "object" in data else size + len(',"object":"model"')
 
 
 def _oversized(data: dict[Any, Any], size: int) -> str:
@@ -693,162 +476,17 @@ def _oversized(data: dict[Any, Any], size: int) -> str:
         return message
     sizes: dict[str, int] = {}
     for key, value in data.items():
-        field_size = _raw_size({"": value})
+        field_size = raw_size({"": value})
         if isinstance(key, str) and field_size is not None:
             sizes[key] = field_size
     if not sizes:
         return message
     largest = max(sizes, key=lambda key: sizes[key])
-    return f"{message} (largest field: '{_shown(largest)}', {sizes[largest]:,} bytes)"
-
-
-def _check_extras(
-    data: dict[Any, Any], extras: list[Any], problems: list[InitErrorDetails]
-) -> None:
-    """The fields beyond the schema's: their number, their names and every value in them."""
-    if len(extras) > MAX_EXTRA_FIELDS:
-        problems.append(
-            _problem((), f"{len(extras)} extra fields, over the cap of {MAX_EXTRA_FIELDS}")
-        )
-    for key in extras:
-        if len(problems) > MAX_PROBLEMS_PER_MODEL:
-            return
-        if not isinstance(key, str) or not 1 <= len(key) <= MAX_EXTRA_KEY_LENGTH:
-            problems.append(
-                _problem(
-                    (key,),
-                    f"an extra field's name must be a string of 1-{MAX_EXTRA_KEY_LENGTH} "
-                    "characters",
-                )
-            )
-            continue
-        if not key.isascii() and not _is_utf8(key):
-            problems.append(_problem((key,), "field name is not valid UTF-8 (lone surrogate)"))
-            continue
-        _check_value(data[key], (key,), 1, problems)
-
-
-def _check_value(
-    value: Any, loc: tuple[int | str, ...], depth: int, problems: list[InitErrorDetails]
-) -> None:
-    """Check one JSON value at `depth` (levels of containers around it) and what it holds.
-
-    Only the exact types JSON decodes to are JSON values here (a subclass is not). Stops once
-    the model has more problems than are listed: the rest would not be shown.
-    """
-    if len(problems) > MAX_PROBLEMS_PER_MODEL:
-        return
-    kind = type(value)
-    if kind is str:
-        problem = _string_problem(value)
-        if problem:
-            problems.append(_problem(loc, problem))
-    elif kind is int:
-        if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
-            problems.append(
-                _problem(
-                    loc, f"integer out of range: JSON integers are within +-{MAX_SAFE_INTEGER}"
-                )
-            )
-    elif kind is float:
-        if not math.isfinite(value):
-            what = "NaN" if math.isnan(value) else "Infinity (or a number beyond +-1.8e308)"
-            problems.append(_problem(loc, f"{what} is not a JSON number"))
-    elif kind is dict or kind is list:
-        if depth + 1 > MAX_DEPTH:
-            problems.append(_problem(loc, f"nested deeper than {MAX_DEPTH} levels"))
-        elif kind is list:
-            for index, item in enumerate(value):
-                _check_value(item, (*loc, index), depth + 1, problems)
-        else:
-            for key, item in value.items():
-                if type(key) is not str:
-                    problems.append(_problem((*loc, repr(key)), "key is not a string"))
-                    continue
-                problem = _string_problem(key)
-                if problem:
-                    problems.append(_problem((*loc, key), f"key: {problem}"))
-                else:
-                    _check_value(item, (*loc, key), depth + 1, problems)
-    elif value is not None and kind is not bool:
-        problems.append(_problem(loc, f"not a JSON value ({kind.__name__})"))
-
-
-def _string_problem(text: str) -> str | None:
-    if len(text) > MAX_STRING_LENGTH:
-        return f"string of {len(text):,} characters, over the cap of {MAX_STRING_LENGTH:,}"
-    if not text.isascii() and not _is_utf8(text):
-        return "string is not valid UTF-8 (lone surrogate)"
-    return None
-
-
-def _is_utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _problem(loc: tuple[Any, ...], message: str) -> InitErrorDetails:
-    return {
-        "type": PydanticCustomError("catalog", "{problem}", {"problem": message}),
-        # Shown now: pydantic would replace a lone surrogate in a key by U+FFFD.
-        "loc": tuple(part if isinstance(part, int) else _shown(str(part)) for part in loc),
-        "input": None,
-    }
+    return f"{message} (largest field: '{printable(largest)}', {sizes[largest]:,} bytes)"
 
 
 def _raise(cls: type[Model], problems: list[InitErrorDetails]) -> NoReturn:
     shown = problems[:MAX_PROBLEMS_PER_MODEL]
     if len(problems) > len(shown):
-        shown.append(_problem((), "more problems in this model, not listed"))
+        shown.append(problem_at((), "more problems in this model, not listed"))
     raise ValidationError.from_exception_data(cls.__name__, shown)
-
-
-class _ProblemList:
-    """Problems of a document: the first MAX_PROBLEMS kept, the rest only counted."""
-
-    def __init__(self) -> None:
-        self._kept: list[str] = []
-        self._more = 0
-
-    def __bool__(self) -> bool:
-        return bool(self._kept)
-
-    def add(self, problem: str) -> None:
-        if len(self._kept) < MAX_PROBLEMS:
-            self._kept.append(problem)
-        else:
-            self._more += 1
-
-    def extend(self, problems: list[str]) -> None:
-        for problem in problems:
-            self.add(problem)
-
-    def listed(self) -> list[str]:
-        if not self._more:
-            return list(self._kept)
-        return [*self._kept, f"... and {self._more:,} more problem(s) not listed"]
-
-
-def _describe(label: str, errors: Sequence[Any]) -> list[str]:
-    described = []
-    for error in errors:
-        path = ".".join(_shown(str(part), limit=_SHOWN_LIMIT + 3) for part in error["loc"])
-        described.append(f"{label}.{path}: {error['msg']}" if path else f"{label}: {error['msg']}")
-    return described
-
-
-_SHOWN_LIMIT = 64
-
-
-def _shown(text: str, *, limit: int = _SHOWN_LIMIT) -> str:
-    """`text` safe to print in a message: clipped, control characters and surrogates escaped."""
-    clipped = text if len(text) <= limit else text[:limit] + "..."
-    if clipped.isprintable():
-        return clipped
-    return "".join(
-        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
-        for char in clipped
-    )

@@ -16,16 +16,9 @@ from catalog.anthropic import AnthropicView
 from catalog.body import Body
 from catalog.errors import CatalogTooLarge, CatalogUnservable, InvalidFilter, ModelNotFound
 from catalog.lifecycle import deprecation_headers, next_transition, served_wire, status_at
-from catalog.schema import (
-    CAPABILITY_NAMES,
-    LIFECYCLE_STATUSES,
-    MAX_LIST_BYTES,
-    MAX_MODEL_BYTES,
-    LifecycleStatus,
-    Model,
-    list_size,
-    wire_json,
-)
+from catalog.limits import MAX_LIST_BYTES, MAX_MODEL_BYTES
+from catalog.schema import CAPABILITY_NAMES, LIFECYCLE_STATUSES, LifecycleStatus, Model
+from catalog.wire import list_size, wire_json
 
 logger = logging.getLogger(__name__)
 

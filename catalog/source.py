@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from catalog.bundled import BUNDLED_CATALOG_PATH
+from catalog.document import parse_catalog_json
 from catalog.errors import InvalidCatalog, InvalidSource, SourceUnavailable
-from catalog.schema import MAX_DOCUMENT_BYTES, Model, parse_catalog_json
+from catalog.limits import MAX_DOCUMENT_BYTES
+from catalog.schema import Model
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

@@ -290,8 +290,8 @@ def _export_document(entries: Sequence[Any], *, origin: str, skip_invalid: bool)
     problem if a published model is one the schema refuses; with `skip_invalid`, leaves those
     out instead (and a duplicate id after its first), unless what is left is refused too.
     """
+    from catalog.document import parse_catalog, parse_catalog_json
     from catalog.errors import InvalidCatalog
-    from catalog.schema import parse_catalog, parse_catalog_json
 
     kept = list(entries)
     skipped: list[str] = []
@@ -370,13 +370,10 @@ def _write_atomically(path: Path, body: bytes) -> None:
 
 
 def _validate(args: argparse.Namespace, _settings: Settings) -> int:
+    from catalog.document import parse_catalog_json
     from catalog.errors import InvalidCatalog
-    from catalog.schema import (
-        MAX_DOCUMENT_BYTES,
-        MAX_LIST_BYTES,
-        parse_catalog_json,
-        served_list_size,
-    )
+    from catalog.limits import MAX_DOCUMENT_BYTES, MAX_LIST_BYTES
+    from catalog.wire import served_list_size
 
     path = Path(args.file)
     try:

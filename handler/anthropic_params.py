@@ -14,7 +14,8 @@ from starlette.datastructures import QueryParams
 
 from catalog.anthropic import DEFAULT_LIFECYCLES, DEFAULT_LIMIT, MAX_LIMIT
 from catalog.errors import InvalidFilter
-from catalog.schema import LIFECYCLE_STATUSES, MAX_ID_LENGTH
+from catalog.limits import MAX_ID_LENGTH
+from catalog.schema import LIFECYCLE_STATUSES
 from handler.errors import APIError
 
 # The Anthropic SDKs send a list parameter as `lifecycle[]=active&lifecycle[]=deprecated`.

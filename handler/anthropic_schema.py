@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
 from catalog.anthropic import DEFAULT_LIMIT, MAX_LIMIT
-from catalog.schema import LIFECYCLE_STATUSES, MAX_ID_LENGTH, LifecycleStatus, ModelLine
+from catalog.limits import MAX_ID_LENGTH
+from catalog.schema import LIFECYCLE_STATUSES, LifecycleStatus, ModelLine
 from handler.anthropic_params import LIFECYCLE_PARAMS, MAX_LIFECYCLE_VALUES
 from handler.dialect import ANTHROPIC_VERSION
 from handler.errors import ANTHROPIC_ERROR_TYPES, anthropic_error_type

@@ -21,14 +21,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
 from starlette.exceptions import HTTPException
 
-from catalog.schema import (
-    MAX_OWNED_BY_LENGTH,
-    OWNED_BY_PATTERN,
-    CapabilityName,
-    LifecycleStatus,
-    Model,
-    ModelList,
-)
+from catalog.limits import MAX_OWNED_BY_LENGTH, OWNED_BY_PATTERN
+from catalog.schema import CapabilityName, LifecycleStatus, Model, ModelList
 from handler.anthropic_params import PageRequest
 from handler.auth import ApiKeyDep
 from handler.deps import CatalogDep, Services
@@ -203,7 +197,7 @@ async def list_models(
     catalog: CatalogDep,
     owned_by: Annotated[
         str | None,
-        # What a model's `owned_by` may be (catalog.schema): anything else is a 400, and the
+        # What a model's `owned_by` may be (catalog.limits): anything else is a 400, and the
         # OpenAPI document says so.
         Query(
             description="Only models of this provider, e.g. `anthropic`. A provider the "

@@ -90,27 +90,27 @@ def test_the_dev_stack_ttl_is_the_one_it_uses() -> None:
     assert f"({DEV_CACHE_TTL:g} s, unless `CATALOG_CACHE_TTL` is set)" in " ".join(README.split())
 
 
-def test_the_catalog_limits_are_the_schemas() -> None:
-    from catalog import schema
+def test_the_catalog_limits_stated_are_catalog_limits() -> None:
+    from catalog import limits
 
     section = " ".join(README.split("### What a catalog may hold", 1)[1].split("\n#", 1)[0].split())
     stated = [
-        f"at most {schema.MAX_PROBLEMS_PER_MODEL} per model and {schema.MAX_PROBLEMS:,} in all",
-        f"at most {schema.MAX_MODELS:,} models",
-        f"at most 4 MiB ({schema.MAX_LIST_BYTES:,} bytes)",
-        f"at most 64 KiB ({schema.MAX_MODEL_BYTES:,} bytes)",
-        f"at most 8 MiB ({schema.MAX_DOCUMENT_BYTES:,} bytes)",
-        f"`id`: 1 to {schema.MAX_ID_LENGTH} characters",
-        f"`owned_by`: 1 to {schema.MAX_OWNED_BY_LENGTH} letters",
-        f"any other string at most {schema.MAX_STRING_LENGTH:,} characters",
-        f"`context_length` from 1 to {schema.MAX_CONTEXT_LENGTH:,}",
-        f"at most {schema.MAX_EXTRA_FIELDS} per model, names of 1 to {schema.MAX_EXTRA_KEY_LENGTH}",
-        f"nested at most {schema.MAX_DEPTH} levels deep",
+        f"at most {limits.MAX_PROBLEMS_PER_MODEL} per model and {limits.MAX_PROBLEMS:,} in all",
+        f"at most {limits.MAX_MODELS:,} models",
+        f"at most 4 MiB ({limits.MAX_LIST_BYTES:,} bytes)",
+        f"at most 64 KiB ({limits.MAX_MODEL_BYTES:,} bytes)",
+        f"at most 8 MiB ({limits.MAX_DOCUMENT_BYTES:,} bytes)",
+        f"`id`: 1 to {limits.MAX_ID_LENGTH} characters",
+        f"`owned_by`: 1 to {limits.MAX_OWNED_BY_LENGTH} letters",
+        f"any other string at most {limits.MAX_STRING_LENGTH:,} characters",
+        f"`context_length` from 1 to {limits.MAX_CONTEXT_LENGTH:,}",
+        f"at most {limits.MAX_EXTRA_FIELDS} per model, names of 1 to {limits.MAX_EXTRA_KEY_LENGTH}",
+        f"nested at most {limits.MAX_DEPTH} levels deep",
     ]
-    assert schema.MAX_LIST_BYTES == 4 * 2**20
-    assert schema.MAX_MODEL_BYTES == 64 * 2**10
-    assert schema.MAX_DOCUMENT_BYTES == 8 * 2**20
-    assert schema.MAX_SAFE_INTEGER == 2**53 - 1
+    assert limits.MAX_LIST_BYTES == 4 * 2**20
+    assert limits.MAX_MODEL_BYTES == 64 * 2**10
+    assert limits.MAX_DOCUMENT_BYTES == 8 * 2**20
+    assert limits.MAX_SAFE_INTEGER == 2**53 - 1
     assert [claim for claim in stated if claim not in section] == []
 
 

@@ -9,14 +9,10 @@ from typing import Any, get_args
 import pytest
 
 from catalog.bundled import BUNDLED_CATALOG_PATH, bundled_models
+from catalog.document import parse_catalog
 from catalog.errors import InvalidCatalog
-from catalog.schema import (
-    CAPABILITY_NAMES,
-    MAX_ALIASES,
-    CapabilityName,
-    Model,
-    parse_catalog,
-)
+from catalog.limits import MAX_ALIASES
+from catalog.schema import CAPABILITY_NAMES, CapabilityName, Model
 from tests.support.factories import SEED_IDS, make_model, model_doc
 
 CAPS = {"vision": True, "function_calling": True}

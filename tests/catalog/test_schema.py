@@ -8,8 +8,9 @@ import pytest
 from pydantic import ValidationError
 
 from catalog.bundled import BUNDLED_CATALOG_PATH, bundled_models
+from catalog.document import parse_catalog, parse_catalog_json
 from catalog.errors import InvalidCatalog
-from catalog.schema import (
+from catalog.limits import (
     MAX_CONTEXT_LENGTH,
     MAX_DOCUMENT_BYTES,
     MAX_EXTRA_FIELDS,
@@ -19,14 +20,11 @@ from catalog.schema import (
     MAX_OWNED_BY_LENGTH,
     MAX_SAFE_INTEGER,
     MODEL_ID_PATTERN,
-    MODEL_LINES,
     OWNED_BY_PATTERN,
-    Model,
-    parse_catalog,
-    parse_catalog_json,
-    served_list_size,
 )
+from catalog.schema import MODEL_LINES, Model
 from catalog.snapshot import CatalogSnapshot
+from catalog.wire import served_list_size
 from tests.support.factories import SEED_IDS, SEED_MODELS, make_model, model_doc
 
 

@@ -19,7 +19,8 @@ from catalog.errors import (
     InvalidFilter,
     ModelNotFound,
 )
-from catalog.schema import MAX_LIST_BYTES, MAX_MODEL_BYTES, Model
+from catalog.limits import MAX_LIST_BYTES, MAX_MODEL_BYTES
+from catalog.schema import Model
 from catalog.snapshot import CatalogSnapshot
 from tests.support.factories import make_model, model_doc
 

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from catalog.document import parse_catalog_json
 from catalog.errors import InvalidCatalog
-from catalog.schema import (
+from catalog.limits import (
     MAX_CONTEXT_LENGTH,
     MAX_DEPTH,
     MAX_DOCUMENT_BYTES,
@@ -27,13 +28,10 @@ from catalog.schema import (
     MAX_PROBLEMS_PER_MODEL,
     MAX_SAFE_INTEGER,
     MAX_STRING_LENGTH,
-    Model,
-    list_size,
-    parse_catalog_json,
-    served_list_size,
-    wire_json,
 )
+from catalog.schema import Model
 from catalog.snapshot import CatalogSnapshot
+from catalog.wire import list_size, served_list_size, wire_json
 from tests.support.factories import model_doc
 
 ORIGIN = "models.json"
@@ -370,9 +368,9 @@ def test_the_list_cap_is_exact_to_the_byte(monkeypatch: pytest.MonkeyPatch) -> N
     size = served_list_size(models)
     # What the cap measures is what the API sends.
     assert size == len(CatalogSnapshot.build(1, models, now=0).list_body.content)
-    monkeypatch.setattr("catalog.schema.MAX_LIST_BYTES", size)
+    monkeypatch.setattr("catalog.document.MAX_LIST_BYTES", size)
     assert len(parse_catalog_json(raw, origin=ORIGIN)) == 4
-    monkeypatch.setattr("catalog.schema.MAX_LIST_BYTES", size - 1)
+    monkeypatch.setattr("catalog.document.MAX_LIST_BYTES", size - 1)
     (problem,) = problems_of(raw)
     assert f"would be {size:,} bytes" in problem
 

@@ -17,7 +17,8 @@ import pytest
 from catalog.bundled import bundled_models
 from catalog.dynamodb import DynamoDBCatalogStore
 from catalog.errors import InvalidSource
-from catalog.schema import MAX_LIST_BYTES, MAX_MODELS, served_list_size
+from catalog.limits import MAX_LIST_BYTES, MAX_MODELS
+from catalog.wire import served_list_size
 from devtools.cli import main
 from handler.settings import Settings
 from handler.sync import SyncHandler, run_sync
@@ -343,7 +344,9 @@ def test_cli_validate_lists_every_problem_never_a_traceback(
 def test_cli_validate_reads_no_more_than_the_cap(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("catalog.schema.MAX_DOCUMENT_BYTES", 1_000)
+    # The cap bounds both the CLI's read (catalog.limits) and the parser's check of it.
+    for module in ("catalog.limits", "catalog.document"):
+        monkeypatch.setattr(f"{module}.MAX_DOCUMENT_BYTES", 1_000)
     path = write_raw(tmp_path, raw_document(*(model_doc(f"m{n}") for n in range(50))))
     assert main(["validate", path]) == 1
     assert "is over 1,000 bytes, the most a catalog document may be" in capsys.readouterr().err

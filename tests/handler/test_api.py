@@ -21,7 +21,8 @@ from anthropic.types.shared.error_response import ErrorResponse as AnthropicErro
 from apikeys.verifier import KeyVerifier
 from catalog.anthropic import DEFAULT_LIMIT, MAX_LIMIT
 from catalog.cache import CatalogCache
-from catalog.schema import CAPABILITY_NAMES, MAX_ID_LENGTH, Model
+from catalog.limits import MAX_ID_LENGTH
+from catalog.schema import CAPABILITY_NAMES, Model
 from handler.app import _accepts_gzip
 from handler.deps import Services
 from handler.dialect import VARY
