@@ -153,12 +153,22 @@ def _from_validation_error(_: Request, exc: RequestValidationError) -> APIError:
     param = location[1] if len(location) > 1 else None
     value = first.get("input")
     expected = first.get("ctx", {}).get("expected")
-    message = f"Invalid value for '{param}': {value!r}." if param else "Invalid request."
+    message = f"Invalid value for '{param}': {_echo(value)}." if param else "Invalid request."
     if expected:
         message += f" Expected {expected}."
     elif first.get("msg"):
         message += f" {first['msg']}."
     return APIError(400, message, param=param, code="invalid_value")
+
+
+# How much of a rejected value a message quotes: enough to recognise it, never the whole of a
+# 10 KB query string.
+ECHO_LIMIT = 100
+
+
+def _echo(value: Any) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= ECHO_LIMIT else shown[:ECHO_LIMIT] + "..."
 
 
 def _from_model_not_found(_: Request, exc: ModelNotFound) -> APIError:

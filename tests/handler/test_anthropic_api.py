@@ -16,6 +16,7 @@ from apikeys.verifier import KeyVerifier
 from catalog.cache import CatalogCache
 from handler.deps import Services
 from handler.dialect import VARY
+from handler.errors import ECHO_LIMIT
 from tests.support.factories import model_doc
 from tests.support.http import DEV_KEY, api_client, assert_anthropic_error, assert_openai_error
 from tests.support.services import make_services, memory_catalog
@@ -484,3 +485,14 @@ def test_a_trailing_slash_is_answered_never_redirected(
 def test_a_limit_in_ascii_digits_is_read(paging: TestClient, raw: str, expected: int) -> None:
     body = anthropic_get(paging, f"/v1/models?limit={raw}").json()
     assert len(body["data"]) == min(expected, len(NEWEST_FIRST))
+
+
+@pytest.mark.parametrize("anthropic", [False, True], ids=["openai", "anthropic"])
+def test_a_rejected_value_is_quoted_only_in_part(paging: TestClient, anthropic: bool) -> None:
+    huge = "9" * 5000
+    headers = ANTHROPIC if anthropic else {}
+    response = paging.get(f"/v1/models?min_context_length={huge}", headers=headers)
+    assert response.status_code == 400
+    message = response.json()["error"]["message"]
+    assert message.startswith("Invalid value for 'min_context_length': '" + "9" * 90)
+    assert "9" * (ECHO_LIMIT + 1) not in message
