@@ -4,6 +4,9 @@ fresh for TTL   -> serve the snapshot, no I/O
 TTL expired     -> read the version (one GetItem): unchanged -> extend; changed -> read all
 store fails     -> warn, serve the last good snapshot (stale) or the bundled catalog,
                    and try again after a short backoff rather than on every request
+cannot serve it -> (a version too large or with no servable model) the same, and that version
+                   is remembered: later revalidations read its number (one GetItem), never
+                   its contents again, until a new version is published
 a model's date  -> (wall clock at the snapshot's `valid_until`) rebuild the snapshot from the
                    same models, no I/O: a lifecycle status changes at its date, not at the
                    next sync or deploy
@@ -22,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from catalog.bundled import bundled_snapshot
-from catalog.errors import CatalogUnavailable
+from catalog.errors import CatalogUnavailable, CatalogUnservable
 from catalog.snapshot import CatalogSnapshot
 from catalog.store import CatalogReader
 
@@ -78,6 +81,8 @@ class CatalogCache:
         self._on_revalidated = on_revalidated
         self._served: ServedCatalog | None = None
         self._next_check = float("-inf")
+        # The published version the store holds that cannot be served, once seen.
+        self._unservable: int | None = None
 
     def current(self) -> ServedCatalog:
         """The catalog to serve now, revalidated first if its TTL has run out."""
@@ -112,10 +117,14 @@ class CatalogCache:
     def _read(self, store: CatalogReader) -> ServedCatalog:
         served = self._served
         version = None
-        if served is not None and served.served_from is not ServedFrom.BUNDLED:
+        from_store = served is not None and served.served_from is not ServedFrom.BUNDLED
+        if from_store or self._unservable is not None:
             version = store.read_version()
-            if version == served.snapshot.version:
+            if from_store and served is not None and version == served.snapshot.version:
                 return ServedCatalog(served.snapshot, ServedFrom.DYNAMODB)
+            if version is not None and version == self._unservable:
+                # Reading and validating it again (up to the 8 MiB cap) would fail the same way.
+                raise CatalogUnservable(f"catalog version {version} cannot be served (seen before)")
         contents = store.read_catalog(version=version)
         if contents is None:
             logger.warning("catalog table has no published catalog yet; serving the bundled one")
@@ -125,11 +134,15 @@ class CatalogCache:
                 "catalog version %d has no valid model; serving the bundled one", contents.version
             )
             return self._bundled()
+        try:
+            snapshot = CatalogSnapshot.build(
+                contents.version, contents.models, now=self._wall_clock()
+            )
+        except CatalogUnservable:
+            self._unservable = contents.version
+            raise
         logger.info("loaded catalog version %d (%d models)", contents.version, len(contents.models))
-        return ServedCatalog(
-            CatalogSnapshot.build(contents.version, contents.models, now=self._wall_clock()),
-            ServedFrom.DYNAMODB,
-        )
+        return ServedCatalog(snapshot, ServedFrom.DYNAMODB)
 
     def _bundled(self) -> ServedCatalog:
         served = self._served

@@ -111,6 +111,38 @@ def test_failure_after_a_read_serves_stale_then_recovers(
     assert cache.current().served_from is ServedFrom.DYNAMODB
 
 
+@pytest.mark.parametrize("first_read", [True, False], ids=["at-first-read", "after-a-good-one"])
+def test_a_version_that_cannot_be_served_is_not_read_again_until_a_new_one(
+    store: InMemoryCatalogStore,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    first_read: bool,
+) -> None:
+    """A version too large to serve fails the same way every time: after the first try the
+    cache reads only the version number (one GetItem), never the contents again, and serves
+    what it served (stale, or bundled when nothing was read yet) until a new version."""
+    cache = CatalogCache(store, ttl=60, failure_backoff=5, clock=clock)
+    if not first_read:
+        cache.current()
+        clock.now += 60
+    store.publish([model_doc("one"), model_doc("two"), model_doc("three")])
+    monkeypatch.setattr("catalog.snapshot.MAX_LIST_BYTES", 200)  # version 2 is too large
+    store.calls.clear()
+    served = cache.current()
+    assert served.served_from is (ServedFrom.BUNDLED if first_read else ServedFrom.STALE)
+    assert store.calls.count("read_catalog") == 1
+    tried = len(store.calls)
+    for _ in range(10):  # ten backoffs
+        clock.now += 5
+        assert cache.current().served_from is served.served_from
+    assert store.calls[tried:] == ["read_version"] * 10
+    store.publish([model_doc("one")])  # version 3: servable
+    clock.now += 5
+    fixed = cache.current()
+    assert (fixed.served_from, fixed.snapshot.version) == (ServedFrom.DYNAMODB, 3)
+    assert store.calls.count("read_catalog") == 2
+
+
 def test_empty_store_serves_bundled_until_a_catalog_is_published(
     clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
