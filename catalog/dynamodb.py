@@ -38,7 +38,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from awsclients import retry_transient
 from catalog.errors import CatalogCorrupt, CatalogUnavailable, VersionConflict
-from catalog.store import CatalogContents, CatalogDocument, Pointer, WrittenVersion, valid_models
+from catalog.store import (
+    CatalogContents,
+    CatalogDocument,
+    Pointer,
+    WrittenVersion,
+    published_contents,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -134,11 +140,7 @@ class DynamoDBCatalogStore:
             return self._contents(current)
 
     def _contents(self, pointer: Pointer | None) -> CatalogContents | None:
-        if pointer is None or not pointer.readable:
-            return None
-        document = self.read_document(pointer)
-        origin = f"catalog version {pointer.version} ({self.table_name})"
-        return CatalogContents(pointer.version, valid_models(document.entries(), origin=origin))
+        return published_contents(pointer, self.read_document, where=self.table_name)
 
     # -- write side (sync) -------------------------------------------------------------------
 

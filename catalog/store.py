@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -174,6 +174,19 @@ class CatalogWriter(Protocol):
 
 class CatalogStore(CatalogReader, CatalogWriter, Protocol):
     """Both sides of one store."""
+
+
+def published_contents(
+    pointer: Pointer | None, read_document: Callable[[Pointer], CatalogDocument], *, where: str
+) -> CatalogContents | None:
+    """What a reader serves of the version `pointer` names: None while no readable version is
+    published, else that version's valid models (`read_document` reads its chunks; `where`
+    names the store in warnings)."""
+    if pointer is None or not pointer.readable:
+        return None
+    document = read_document(pointer)
+    origin = f"catalog version {pointer.version} ({where})"
+    return CatalogContents(pointer.version, valid_models(document.entries(), origin=origin))
 
 
 def valid_models(entries: Sequence[Any], *, origin: str) -> list[Model]:

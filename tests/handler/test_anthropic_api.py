@@ -12,14 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from apikeys.verifier import KeyVerifier
-from catalog.cache import CatalogCache
 from handler.deps import Services
 from handler.dialect import VARY
 from handler.errors import ECHO_LIMIT
 from tests.support.factories import model_doc
 from tests.support.http import DEV_KEY, api_client, assert_anthropic_error, assert_openai_error
-from tests.support.services import make_services, memory_catalog
+from tests.support.services import broken_services, make_services, memory_catalog
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -433,18 +431,6 @@ def test_openai_errors_never_carry_request_id(
     assert "request-id" not in response.headers
     assert response.headers["x-request-id"]
     assert response.headers["vary"] == VARY
-
-
-def broken_services() -> Services:
-    """Services whose catalog raises something unexpected on every request."""
-
-    def broken_catalog() -> CatalogSnapshot:
-        raise ZeroDivisionError("boom")
-
-    return Services(
-        CatalogCache(None, bundled_snapshot=broken_catalog, ttl=60),
-        KeyVerifier(None, dev_key=DEV_KEY),
-    )
 
 
 @pytest.mark.parametrize("url", ["/v1/models", "/v1/models/m1"])

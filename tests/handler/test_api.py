@@ -18,25 +18,21 @@ import pydantic
 import pytest
 from anthropic.types.shared.error_response import ErrorResponse as AnthropicErrorResponse
 
-from apikeys.verifier import KeyVerifier
 from catalog.anthropic import DEFAULT_LIMIT, MAX_LIMIT
-from catalog.cache import CatalogCache
 from catalog.limits import MAX_ID_LENGTH
 from catalog.schema import CAPABILITY_NAMES, Model
 from handler.app import _accepts_gzip
-from handler.deps import Services
 from handler.dialect import VARY
 from handler.settings import Settings
 from tests.support.factories import SEED_MODELS, model_doc
 from tests.support.fakes import FakeClock
 from tests.support.http import DEV_KEY, api_client, assert_openai_error
-from tests.support.services import make_services, memory_catalog
+from tests.support.services import broken_services, make_services, memory_catalog
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
 
     from awsclients import AwsClients
-    from catalog.snapshot import CatalogSnapshot
     from tests.support.memory_store import InMemoryCatalogStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -218,14 +214,7 @@ def test_unknown_paths_and_methods_have_openai_errors(
 
 
 def test_an_unexpected_crash_is_a_json_500_with_request_id() -> None:
-    def broken_catalog() -> CatalogSnapshot:
-        raise ZeroDivisionError("boom")
-
-    services = Services(
-        CatalogCache(None, bundled_snapshot=broken_catalog, ttl=60),
-        KeyVerifier(None, dev_key=DEV_KEY),
-    )
-    with api_client(services=services, key=None) as anonymous:
+    with api_client(services=broken_services(), key=None) as anonymous:
         response = anonymous.get("/health")
     error = assert_openai_error(response, 500, type="server_error", code="internal_error")
     assert "boom" not in error["message"]  # internals are logged, not shown
@@ -618,14 +607,7 @@ def test_every_response_says_nosniff(client: TestClient, anonymous: TestClient) 
 
 
 def test_a_crash_is_a_500_with_nosniff_and_one_request_id_and_head_drops_its_body() -> None:
-    def broken_catalog() -> CatalogSnapshot:
-        raise ZeroDivisionError("boom")
-
-    services = Services(
-        CatalogCache(None, bundled_snapshot=broken_catalog, ttl=60),
-        KeyVerifier(None, dev_key=DEV_KEY),
-    )
-    with api_client(services=services, key=None) as anonymous:
+    with api_client(services=broken_services(), key=None) as anonymous:
         get, head = anonymous.get("/health"), anonymous.head("/health")
     assert_openai_error(get, 500, code="internal_error")
     for response in (get, head):

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalog.errors import CatalogCorrupt, CatalogUnavailable, VersionConflict
-from catalog.store import CatalogContents, CatalogDocument, Pointer, WrittenVersion, valid_models
+from catalog.store import (
+    CatalogContents,
+    CatalogDocument,
+    Pointer,
+    WrittenVersion,
+    published_contents,
+)
 
 CHUNK_SIZE = 1_000
 
@@ -116,11 +122,7 @@ class InMemoryCatalogStore:
             return self._contents(self.pointer)
 
     def _contents(self, pointer: Pointer | None) -> CatalogContents | None:
-        if pointer is None or not pointer.readable:
-            return None
-        document = self._document(pointer)
-        origin = f"catalog version {pointer.version} (memory)"
-        return CatalogContents(pointer.version, valid_models(document.entries(), origin=origin))
+        return published_contents(pointer, self._document, where="memory")
 
     # -- write side --------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from tests.support.memory_store import InMemoryCatalogStore
 
 if TYPE_CHECKING:
     from apikeys.store import KeyLookup
+    from catalog.snapshot import CatalogSnapshot
     from catalog.store import CatalogReader
 
 
@@ -38,4 +39,17 @@ def make_services(
     return Services(
         CatalogCache(catalog, ttl=ttl, clock=clock, wall_clock=wall_clock),
         KeyVerifier(keys, dev_key=dev_key, clock=clock),
+    )
+
+
+def broken_services() -> Services:
+    """Services whose catalog raises something unexpected (ZeroDivisionError "boom") on every
+    request: how a bug of ours reaches a client."""
+
+    def broken_catalog() -> CatalogSnapshot:
+        raise ZeroDivisionError("boom")
+
+    return Services(
+        CatalogCache(None, bundled_snapshot=broken_catalog, ttl=60),
+        KeyVerifier(None, dev_key=DEV_KEY),
     )
