@@ -234,7 +234,7 @@ async def list_models(
 
     With an `anthropic-version` header: Anthropic's list instead, newest first, in pages."""
     snapshot = catalog.snapshot
-    if speaks_anthropic(request.headers):
+    if speaks_anthropic(request):
         page = PageRequest.from_query(request.query_params)
         body = snapshot.anthropic_page(
             owned_by,
@@ -279,7 +279,7 @@ async def retrieve_model(
     if not model_id:  # `/v1/models/`: a URL with no id, not a model named ""
         raise HTTPException(404)
     snapshot = catalog.snapshot
-    if speaks_anthropic(request.headers):
+    if speaks_anthropic(request):
         return _send(request, snapshot.anthropic.model_body(model_id))
     return _send(request, snapshot.model_body(model_id))
 

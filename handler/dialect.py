@@ -8,15 +8,26 @@ Any other request gets the OpenAI dialect, exactly as before the Anthropic one e
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
 
 ANTHROPIC_VERSION = "anthropic-version"
+_ANTHROPIC_VERSION_NAME = ANTHROPIC_VERSION.encode()
 # Every request header an answer of the /v1 routes depends on: the key (either header), the
 # dialect, and the encoding. A shared cache must key on all of them.
 VARY = "Authorization, x-api-key, anthropic-version, Accept-Encoding"
 
 
-def speaks_anthropic(headers: Mapping[str, str]) -> bool:
-    """Whether the request asks for the Anthropic dialect (`headers` matched case-blind, as
-    Starlette's are)."""
-    return ANTHROPIC_VERSION in headers
+def asks_for_anthropic(raw_headers: Iterable[tuple[bytes, bytes]]) -> bool:
+    """Whether an ASGI request's headers (names in lower case, as uvicorn and Mangum give
+    them) ask for the Anthropic dialect. handler.middleware decides it once per request."""
+    return any(name == _ANTHROPIC_VERSION_NAME for name, _ in raw_headers)
+
+
+def speaks_anthropic(request: Request) -> bool:
+    """The dialect handler.middleware decided for this request."""
+    anthropic: bool = request.state.anthropic
+    return anthropic

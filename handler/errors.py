@@ -112,7 +112,7 @@ def anthropic_error_body(error: APIError, request_id: str | None) -> bytes:
 
 def error_response(error: APIError, request: Request) -> Response:
     """`error` as the client of `request` reads errors."""
-    if speaks_anthropic(request.headers):
+    if speaks_anthropic(request):
         content = anthropic_error_body(error, getattr(request.state, "request_id", None))
     else:
         content = error_body(error)

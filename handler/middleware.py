@@ -10,13 +10,14 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from handler.dialect import asks_for_anthropic
+
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _REQUEST_ID = b"x-request-id"
 # Anthropic's SDKs read the request id from `request-id` (handler/dialect.py).
 _ANTHROPIC_REQUEST_ID = b"request-id"
-_ANTHROPIC_VERSION = b"anthropic-version"
 _NOSNIFF = (b"x-content-type-options", b"nosniff")
 # What we echo as a request id: visible ASCII, bounded (API Gateway's ids are ~16-36 chars).
 # Anything else in an event (control characters, a lone surrogate, a megabyte) is not echoed.
@@ -58,11 +59,13 @@ class EdgeMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = request_id_of(scope)
-        scope.setdefault("state", {})["request_id"] = request_id
+        anthropic = asks_for_anthropic(scope["headers"])
+        # Read by the error handlers, the logs and the routes (`request.state`).
+        state = scope.setdefault("state", {})
+        state["request_id"], state["anthropic"] = request_id, anthropic
         encoded = request_id.encode()
         added: tuple[tuple[bytes, bytes], ...] = ((_REQUEST_ID, encoded), _NOSNIFF)
-        # ASGI servers (uvicorn, Mangum) give header names in lower case.
-        if any(name == _ANTHROPIC_VERSION for name, _ in scope["headers"]):
+        if anthropic:
             added += ((_ANTHROPIC_REQUEST_ID, encoded),)
         head = scope["method"] == "HEAD"
         if head:
