@@ -23,13 +23,14 @@ from typing import Any
 
 from catalog.body import Body, json_bytes
 from catalog.errors import InvalidCursor, ModelNotFound
-from catalog.lifecycle import day_start, deprecation_headers
+from catalog.lifecycle import LISTED_BY_DEFAULT, day_start, deprecation_headers
 from catalog.schema import LifecycleStatus, Model
 
 logger = logging.getLogger(__name__)
 
-# What Anthropic's list answers without a `lifecycle` filter: retired models only when asked.
-DEFAULT_LIFECYCLES: frozenset[str] = frozenset({"active", "deprecated"})
+# What Anthropic's list answers without a `lifecycle` filter: retired models only when asked,
+# which is what both dialects list by default.
+DEFAULT_LIFECYCLES: frozenset[str] = LISTED_BY_DEFAULT
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000
 # Pages kept per view, by their total size: Claude Code's `limit=1000` page of a large catalog
@@ -61,7 +62,8 @@ def capabilities_of(model: Model) -> dict[str, Any]:
     """Anthropic's `capabilities` object (every key `anthropic.types.ModelCapabilities`
     requires), mapped from what the catalog knows.
 
-    - `image_input`: our `vision`; `pdf_input`: `pdf` among `modalities.input`;
+    - `image_input`: `image` among `modalities.input` (our `vision` for a model without
+      modalities); `pdf_input`: `pdf` among `modalities.input`;
     - `structured_outputs`: ours; `thinking.supported`: our `reasoning`;
     - `thinking.types.disabled` is true for a model that does not reason (Anthropic's own
       definition: a model without thinking accepts thinking turned off); the other thinking
@@ -72,6 +74,8 @@ def capabilities_of(model: Model) -> dict[str, Any]:
     ours = model.capabilities
     modalities = model.modalities
     pdf = modalities is not None and "pdf" in modalities.input
+    # Image input is what the model reads: its modalities when the catalog has them.
+    image = ours.vision if modalities is None else "image" in modalities.input
     return {
         "batch": _UNSUPPORTED,
         "citations": _UNSUPPORTED,
@@ -90,7 +94,7 @@ def capabilities_of(model: Model) -> dict[str, Any]:
             "max": _UNSUPPORTED,
             "xhigh": None,
         },
-        "image_input": _flag(ours.vision),
+        "image_input": _flag(image),
         "pdf_input": _flag(pdf),
         "server_tools": {
             "supported": False,

@@ -29,6 +29,11 @@ from catalog.schema import LIFECYCLE_STATUSES, Lifecycle, LifecycleStatus, Model
 
 _RANK = {status: rank for rank, status in enumerate(LIFECYCLE_STATUSES)}
 
+# What a list answers when the client names no status, in both dialects: the models that can be
+# used today. A retired model is listed only when asked for (`?status=retired`, Anthropic's
+# `lifecycle=retired`), and stays retrievable by id, with its lifecycle headers.
+LISTED_BY_DEFAULT: frozenset[LifecycleStatus] = frozenset({"active", "deprecated"})
+
 
 def day_start(iso_date: str) -> float:
     """00:00 UTC of an ISO date (YYYY-MM-DD), in epoch seconds."""
@@ -77,14 +82,6 @@ def served_lifecycle(lifecycle: Lifecycle, now: float) -> dict[str, Any]:
     """The `lifecycle` object a client receives at `now`: the derived `status` first, then the
     dates and successor as the document gives them (absent ones left out)."""
     return {"status": lifecycle_status_at(lifecycle, now), **lifecycle.to_wire()}
-
-
-def served_wire(model: Model, now: float) -> dict[str, Any]:
-    """The model object a client receives at `now`."""
-    wire = model.to_wire()
-    if model.lifecycle is not None:
-        wire["lifecycle"] = served_lifecycle(model.lifecycle, now)
-    return wire
 
 
 def deprecation_headers(model: Model, now: float) -> dict[str, str]:

@@ -41,6 +41,11 @@ MAX_EXTRA_KEY_LENGTH = 64
 # A model's other names (`aliases`) and its provider's name for it (`display_name`).
 MAX_ALIASES = 32
 MAX_DISPLAY_NAME_LENGTH = 128
+# Price tiers above a prompt size (`pricing.tiers`), and dated price sets (`pricing_schedule`),
+# per model: providers publish one or two of each; these caps keep the largest model without
+# extra fields (every price set full) well under MAX_MODEL_BYTES.
+MAX_PRICING_TIERS = 8
+MAX_PRICING_SCHEDULE = 16
 # The largest integer every JSON parser reads exactly (JavaScript's Number.MAX_SAFE_INTEGER).
 MAX_SAFE_INTEGER = 2**53 - 1
 # The largest context window today is ~10M tokens; 100M leaves 10x headroom and still catches

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from itertools import pairwise
 from typing import Annotated, Any, Literal, NoReturn, Self
 
 from pydantic import (
@@ -40,6 +41,8 @@ from catalog.limits import (
     MAX_ID_LENGTH,
     MAX_MODEL_BYTES,
     MAX_OWNED_BY_LENGTH,
+    MAX_PRICING_SCHEDULE,
+    MAX_PRICING_TIERS,
     MAX_PROBLEMS_PER_MODEL,
     MAX_SAFE_INTEGER,
     MAX_STRING_LENGTH,
@@ -48,7 +51,7 @@ from catalog.limits import (
     YEAR_MONTH_PATTERN,
 )
 from catalog.problems import printable, problem_at
-from catalog.wire import STATUS_ALLOWANCE, raw_size
+from catalog.wire import raw_size, served_allowance
 
 
 def _absent_not_null(schema: dict[str, Any]) -> None:
@@ -133,6 +136,14 @@ class Modalities(_Part):
     _distinct = field_validator("input", "output")(_distinct)
 
 
+def _iso_date(value: str) -> str:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be a calendar date, YYYY-MM-DD") from None
+    return value
+
+
 # USD per million tokens: finite, never negative, a JSON number every client reads exactly.
 def _price(value: Any) -> int | float:
     # Exact JSON types: an integer stays an integer on the wire (2, not 2.0); no bool, no string.
@@ -152,7 +163,16 @@ Price = Annotated[
 ]
 
 
-class Pricing(_Part):
+_PRICE_FIELDS = (
+    "input_per_mtok",
+    "output_per_mtok",
+    "cached_input_per_mtok",
+    "cache_write_per_mtok",
+    "cache_write_1h_per_mtok",
+)
+
+
+class PriceSet(_Part):
     """Prices in USD per million tokens (the unit is in each name). An unknown price is
     absent, never a sentinel."""
 
@@ -162,16 +182,63 @@ class Pricing(_Part):
         description="Input tokens read from the prompt cache, USD per million."
     )
     cache_write_per_mtok: Price | None = _optional(
-        description="Input tokens written to the prompt cache, USD per million."
+        description="Input tokens written to the prompt cache, USD per million (Anthropic: the "
+        "5-minute cache)."
+    )
+    cache_write_1h_per_mtok: Price | None = _optional(
+        description="Input tokens written to the 1-hour prompt cache, USD per million."
     )
 
-    _no_null = field_validator(
-        "input_per_mtok",
-        "output_per_mtok",
-        "cached_input_per_mtok",
-        "cache_write_per_mtok",
-        mode="before",
-    )(_refuse_null)
+    _no_null = field_validator(*_PRICE_FIELDS, mode="before")(_refuse_null)
+
+
+class PricingTier(PriceSet):
+    """The prices of a request whose input is over `above_input_tokens` tokens: they apply to
+    the whole request (every input, output and cache token of it), as the providers bill."""
+
+    above_input_tokens: Annotated[StrictInt, Field(ge=1, le=MAX_CONTEXT_LENGTH)] = Field(
+        description="Applies to a request whose input exceeds this many tokens.",
+        examples=[272000],
+    )
+
+
+PricingTiers = Annotated[list[PricingTier], Field(min_length=1, max_length=MAX_PRICING_TIERS)]
+
+
+class Pricing(PriceSet):
+    """The prices of a model: the base price set, and the tiers above a prompt size."""
+
+    tiers: PricingTiers | None = _optional(
+        description="Price sets for larger requests, sorted by `above_input_tokens` "
+        "(strictly increasing). A request is billed at the last tier whose "
+        "`above_input_tokens` its input exceeds, or at the base prices if none: the whole "
+        "request, not only the tokens past the threshold."
+    )
+
+    _no_null_tiers = field_validator("tiers", mode="before")(_refuse_null)
+
+    @field_validator("tiers")
+    @classmethod
+    def _increasing(cls, tiers: list[PricingTier] | None) -> list[PricingTier] | None:
+        for before, after in pairwise(tiers or ()):
+            if after.above_input_tokens <= before.above_input_tokens:
+                raise ValueError(
+                    "must be sorted by above_input_tokens, strictly increasing: "
+                    f"{after.above_input_tokens:,} follows {before.above_input_tokens:,}"
+                )
+        return tiers
+
+
+class ScheduledPricing(_Part):
+    """A price set that takes effect on a date (00:00 UTC) and holds until the next one."""
+
+    effective_at: Annotated[str, Field(strict=True, pattern=ISO_DATE_PATTERN)] = Field(
+        description="Date (UTC) from which `pricing` applies, YYYY-MM-DD.",
+        examples=["2027-01-01"],
+    )
+    pricing: Pricing
+
+    _date = field_validator("effective_at")(_iso_date)
 
 
 LifecycleStatus = Literal["active", "deprecated", "retired"]
@@ -182,14 +249,6 @@ LIFECYCLE_STATUSES: tuple[LifecycleStatus, ...] = ("active", "deprecated", "reti
 # catalog naming another one is refused at publication, not served to fail a strict client.
 ModelLine = Literal["haiku", "sonnet", "opus", "fable", "mythos"]
 MODEL_LINES: tuple[str, ...] = ("haiku", "sonnet", "opus", "fable", "mythos")
-
-
-def _iso_date(value: str) -> str:
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        raise ValueError("must be a calendar date, YYYY-MM-DD") from None
-    return value
 
 
 def _model_id(value: str) -> str:
@@ -317,7 +376,19 @@ class Model(BaseModel):
         examples=[16384],
     )
     modalities: Modalities | None = _optional()
-    pricing: Pricing | None = _optional()
+    pricing: Pricing | None = _optional(
+        description="Served: the price set in effect at the moment of the answer (the latest "
+        "`pricing_schedule` entry whose date has come, else the document's `pricing`). In a "
+        "catalog document: the prices before the first `pricing_schedule` entry."
+    )
+    pricing_schedule: (
+        Annotated[list[ScheduledPricing], Field(min_length=1, max_length=MAX_PRICING_SCHEDULE)]
+        | None
+    ) = _optional(
+        description="Price sets that take effect on dates (00:00 UTC), `effective_at` strictly "
+        "increasing. Served: only the entries still to come (absent when none); `pricing` "
+        "switches to an entry at its date, with no sync and no redeploy."
+    )
     knowledge_cutoff: Annotated[str, Field(strict=True, pattern=YEAR_MONTH_PATTERN)] | None = (
         _optional(
             description="Month of the model's training data cutoff, YYYY-MM.",
@@ -335,6 +406,12 @@ class Model(BaseModel):
         "and alias of the catalog; GET /v1/models/{alias} answers this model.",
     )
     lifecycle: Lifecycle | None = _optional()
+    shutdown_date: Annotated[str, Field(strict=True, pattern=ISO_DATE_PATTERN)] | None = _optional(
+        description="OpenAI's field (`Model.shutdown_date` in its SDKs): the date the model "
+        "shuts down, YYYY-MM-DD, when one is known; the same as `lifecycle.shutdown_at`. Served "
+        "in the OpenAI dialect only; derived, so a catalog document leaves it out.",
+        examples=["2027-01-14"],
+    )
 
     _check_id = field_validator("id")(_model_id)
     _no_null = field_validator(
@@ -342,10 +419,12 @@ class Model(BaseModel):
         "max_output_tokens",
         "modalities",
         "pricing",
+        "pricing_schedule",
         "knowledge_cutoff",
         "line",
         "aliases",
         "lifecycle",
+        "shutdown_date",
         mode="before",
     )(_refuse_null)
 
@@ -370,9 +449,7 @@ class Model(BaseModel):
             size = raw_size(data)
             if size is None:
                 _raise(cls, [problem_at((), f"nested deeper than {MAX_DEPTH} levels")])
-            lifecycle = data.get("lifecycle")
-            if isinstance(lifecycle, dict) and "status" not in lifecycle:
-                size += STATUS_ALLOWANCE  # served with its derived status
+            size += served_allowance(data.get("lifecycle"))  # derived at answer time
             if size > MAX_MODEL_BYTES:
                 problems.append(problem_at((), _oversized(data, size)))
             check_extras(data, extras, problems)
@@ -415,6 +492,10 @@ class Model(BaseModel):
         for name in _OPTIONAL_FIELDS:
             if wire.get(name, 0) is None:
                 del wire[name]
+        # Derived from lifecycle.shutdown_at: served (catalog/served.py), never stored.
+        wire.pop("shutdown_date", None)
+        if self.pricing_schedule is not None:
+            wire["pricing_schedule"] = [entry.to_wire() for entry in self.pricing_schedule]
         for name, part in (
             ("capabilities", self.capabilities),
             ("modalities", self.modalities),
@@ -444,6 +525,25 @@ def _model_problems(model: Model) -> list[InitErrorDetails]:
         problems.append(
             problem_at(("aliases",), f"repeats the model's own id '{printable(model.id)}'")
         )
+    shutdown_at = model.lifecycle.shutdown_at if model.lifecycle else None
+    if model.shutdown_date is not None and model.shutdown_date != shutdown_at:
+        problems.append(
+            problem_at(
+                ("shutdown_date",),
+                "is derived from lifecycle.shutdown_at, and differs from it: leave it out and "
+                "set lifecycle.shutdown_at",
+            )
+        )
+    schedule = model.pricing_schedule or ()
+    for index, (before, after) in enumerate(pairwise(schedule), start=1):
+        if after.effective_at <= before.effective_at:
+            problems.append(
+                problem_at(
+                    ("pricing_schedule", index, "effective_at"),
+                    f"{after.effective_at} is not after {before.effective_at}: dates must be "
+                    "strictly increasing",
+                )
+            )
     successor = model.lifecycle.successor if model.lifecycle else None
     if successor is not None and successor in model.names():
         problems.append(

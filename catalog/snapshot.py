@@ -15,25 +15,29 @@ from typing import Any
 from catalog.anthropic import AnthropicView
 from catalog.body import Body
 from catalog.errors import CatalogTooLarge, CatalogUnservable, InvalidFilter, ModelNotFound
-from catalog.lifecycle import deprecation_headers, next_transition, served_wire, status_at
+from catalog.lifecycle import LISTED_BY_DEFAULT, deprecation_headers, status_at
 from catalog.limits import MAX_LIST_BYTES, MAX_MODEL_BYTES
 from catalog.schema import CAPABILITY_NAMES, LIFECYCLE_STATUSES, LifecycleStatus, Model
+from catalog.served import next_change, served_wire
 from catalog.wire import list_size, wire_json
 
 logger = logging.getLogger(__name__)
 
 # The filters of a list, normalised: provider, capabilities, statuses, smallest context length.
 FilterKey = tuple[str | None, frozenset[str], frozenset[str], int | None]
-_NO_FILTER: FilterKey = (None, frozenset(), frozenset(), None)
+# No filter named: the default list (the statuses of LISTED_BY_DEFAULT), prebuilt.
+_NO_FILTER: FilterKey = (None, frozenset(), LISTED_BY_DEFAULT, None)
+_EVERY_STATUS = frozenset(LIFECYCLE_STATUSES)
 
 
 @dataclass(frozen=True, slots=True)
 class CatalogSnapshot:
     """One catalog version as served at one instant, in curated order, every body prebuilt.
 
-    Served bodies carry each model's lifecycle status at `built_at`; they stay true until
-    `valid_until`, the next deprecation or shutdown date of any model (inf if none), when the
-    cache rebuilds the snapshot from the same models (`at`).
+    Served bodies carry each model's lifecycle status and prices at `built_at`; they stay true
+    until `valid_until`, the next deprecation, shutdown or price date of any model (inf if
+    none), when the cache rebuilds the snapshot from the same models (`at`). `list_body` is
+    the default list: the models LISTED_BY_DEFAULT (active and deprecated) at `built_at`.
     """
 
     version: int
@@ -43,6 +47,8 @@ class CatalogSnapshot:
     model_bodies: dict[str, Body]
     # Every id and alias answered, with the id of its model.
     names: dict[str, str]
+    # The catalog's providers, lower-cased: `?owned_by=` matches without regard to case
+    # (`Google` lists Google's models), as provider names are ASCII tokens (catalog.limits).
     providers: frozenset[str]
     statuses: dict[str, LifecycleStatus]
     # The distinct context lengths, ascending: `?min_context_length=` is normalised to one.
@@ -97,17 +103,19 @@ class CatalogSnapshot:
                     names[alias] = model.id
                     bodies[alias] = bodies[model.id]
         kept = tuple(model for model, _ in served.values())
+        statuses = {model.id: status_at(model, now) for model in kept}
+        listed = [doc for model, doc in served.values() if statuses[model.id] in LISTED_BY_DEFAULT]
         return cls(
             version=version,
             models=kept,
-            list_body=Body.of({"object": "list", "data": [doc for _, doc in served.values()]}),
+            list_body=Body.of({"object": "list", "data": listed}),
             model_bodies=bodies,
             names=names,
-            providers=frozenset(model.owned_by for model in kept),
-            statuses={model.id: status_at(model, now) for model in kept},
+            providers=frozenset(model.owned_by.lower() for model in kept),
+            statuses=statuses,
             context_lengths=tuple(sorted({model.context_length for model in kept})),
             built_at=now,
-            valid_until=next_transition(kept, now),
+            valid_until=next_change(kept, now),
         )
 
     def at(self, now: float) -> CatalogSnapshot:
@@ -131,8 +139,9 @@ class CatalogSnapshot:
         statuses: Iterable[str] = (),
         min_context_length: int | None = None,
     ) -> Body:
-        """The list body, filtered: by provider, by capabilities that must all hold (an unknown
-        capability does not), by status (any of those named), by a smallest context length.
+        """The list body, filtered: by provider (in any case), by capabilities that must all
+        hold (an unknown capability does not), by status (any of those named; none named: the
+        default list's, LISTED_BY_DEFAULT), by a smallest context length.
 
         A provider the catalog does not have lists nothing, as any filter that matches nothing:
         the request is valid (what a well-formed provider is, the API checks), the catalog just
@@ -173,7 +182,7 @@ class CatalogSnapshot:
         """A page of Anthropic's list, with the filters of `list_body_for`, except that
         `statuses` is always the statuses to list (Anthropic's default leaves retired models
         out, so the caller decides): none selects no model, where `list_body_for` reads no
-        statuses as no filter."""
+        statuses as the default list's."""
         states = frozenset(statuses)
         key = self._filter_key(owned_by, capabilities, states, min_context_length)
         if not states:
@@ -192,10 +201,11 @@ class CatalogSnapshot:
     ) -> FilterKey | None:
         """The filters, checked and normalised to a key (None: they select nothing).
 
-        Unknown capabilities and statuses raise InvalidFilter. Naming every status is no
-        filter; a `min_context_length` becomes the smallest context length of the catalog
-        that reaches it (none of the catalog's: no filter), so keys stay bounded by what the
-        catalog holds, whatever values clients send.
+        Unknown capabilities and statuses raise InvalidFilter. Naming no status selects the
+        statuses LISTED_BY_DEFAULT, naming every one selects every model; a
+        `min_context_length` becomes the smallest context length of the catalog that reaches it
+        (none of the catalog's: no filter), so keys stay bounded by what the catalog holds,
+        whatever values clients send.
         """
         wanted = frozenset(capabilities)
         for name in sorted(wanted):
@@ -205,17 +215,18 @@ class CatalogSnapshot:
         for name in sorted(states):
             if name not in LIFECYCLE_STATUSES:
                 raise InvalidFilter("status", name, list(LIFECYCLE_STATUSES))
-        if len(states) == len(LIFECYCLE_STATUSES):
-            states = frozenset()  # every status: no filter
+        if not states:
+            states = LISTED_BY_DEFAULT
         floor = None
         if min_context_length is not None:
             index = bisect.bisect_left(self.context_lengths, min_context_length)
             if index == len(self.context_lengths):
                 return None
             floor = self.context_lengths[index] if index else None  # the smallest: no filter
-        if owned_by is not None and owned_by not in self.providers:
+        provider = None if owned_by is None else owned_by.lower()
+        if provider is not None and provider not in self.providers:
             return None
-        return (owned_by, wanted, states, floor)
+        return (provider, wanted, states, floor)
 
     def _selects(self, key: FilterKey) -> Callable[[Model], bool]:
         """Whether a model passes the filters of `key`."""
@@ -223,9 +234,9 @@ class CatalogSnapshot:
 
         def selects(model: Model) -> bool:
             return (
-                (owned_by is None or model.owned_by == owned_by)
+                (owned_by is None or model.owned_by.lower() == owned_by)
                 and all(getattr(model.capabilities, name) for name in wanted)
-                and (not states or self.statuses[model.id] in states)
+                and (states == _EVERY_STATUS or self.statuses[model.id] in states)
                 and (floor is None or model.context_length >= floor)
             )
 

@@ -7,7 +7,7 @@ bound is what a client receives.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -36,12 +36,27 @@ def list_size(model_sizes: Collection[int]) -> int:
 STATUS_ALLOWANCE = len('"status":"deprecated",')
 
 
+# The OpenAI dialect serves `shutdown_date` beside a known `lifecycle.shutdown_at`.
+SHUTDOWN_DATE_ALLOWANCE = len(',"shutdown_date":"2027-01-14"')
+
+
+def served_allowance(lifecycle: Mapping[str, Any] | None) -> int:
+    """How many bytes the served form of a model with this document `lifecycle` may add to
+    the document's: its derived status, and OpenAI's `shutdown_date`. (The served prices are
+    one price set of the document's, and the schedule served a part of its schedule: never
+    longer.)"""
+    if not isinstance(lifecycle, Mapping):
+        return 0
+    allowance = 0 if "status" in lifecycle else STATUS_ALLOWANCE
+    if "shutdown_at" in lifecycle:
+        allowance += SHUTDOWN_DATE_ALLOWANCE
+    return allowance
+
+
 def served_size(model: Model) -> int:
     """The most bytes GET /v1/models/{id} may be for this model, whatever its status."""
-    size = len(wire_json(model.to_wire()))
-    if model.lifecycle is not None and model.lifecycle.status is None:
-        size += STATUS_ALLOWANCE
-    return size
+    wire = model.to_wire()
+    return len(wire_json(wire)) + served_allowance(wire.get("lifecycle"))
 
 
 def served_list_size(models: Sequence[Model]) -> int:

@@ -237,7 +237,14 @@ def test_a_snapshot_rebuilt_at_a_lifecycle_date_serves_the_new_status() -> None:
         ({"capabilities": {**CAPS, "vision": False}}, False, False, False),
         ({}, True, False, False),  # modalities and structured_outputs unknown: unsupported
         ({"modalities": {"input": ["text", "image"], "output": ["text"]}}, True, False, False),
-        ({"modalities": {"input": ["text", "pdf"], "output": ["text"]}}, True, True, False),
+        # What the model reads decides, where the catalog says it: no image among its inputs.
+        ({"modalities": {"input": ["text", "pdf"], "output": ["text"]}}, False, True, False),
+        (
+            {"modalities": {"input": ["text", "image", "pdf"], "output": ["text"]}},
+            True,
+            True,
+            False,
+        ),
         ({"capabilities": {**CAPS, "structured_outputs": False}}, True, False, False),
         ({"capabilities": {**CAPS, "structured_outputs": True}}, True, False, True),
     ],
@@ -573,9 +580,9 @@ def test_filters_select_what_the_openai_list_selects(
     )
     created = {model.id: model.created for model in snapshot.models}
     openai = ids(snapshot.list_body_for(owned_by, capabilities, statuses, min_context_length))
-    # Where the OpenAI list reads no status as no filter, Anthropic's is given every status.
+    # Both dialects list the same models by default: active and deprecated ones.
     anthropic = snapshot.anthropic_page(
-        owned_by, capabilities, statuses or ALL, min_context_length, limit=1000
+        owned_by, capabilities, statuses or DEFAULT_LIFECYCLES, min_context_length, limit=1000
     )
     assert ids(anthropic) == sorted(openai, key=lambda model_id: -created[model_id])
 

@@ -15,11 +15,11 @@ from catalog.lifecycle import (
     day_start,
     deprecation_headers,
     next_transition,
-    served_wire,
     status_at,
     statuses_at,
 )
 from catalog.schema import Model
+from catalog.served import served_wire
 from catalog.snapshot import CatalogSnapshot
 from tests.support.factories import SEED_IDS, make_model, model_doc
 from tests.support.fakes import FakeClock
