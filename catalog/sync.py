@@ -24,11 +24,12 @@ Storage-free: the store port (catalog.store) does the I/O; this module decides.
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
@@ -50,34 +51,105 @@ class Entry:
     document: Mapping[str, Any]
 
 
+# One changed field of a model: its dotted path, and its old and new values (`old` absent: the
+# field is new; `new` absent: it was removed). A list is one value, compared whole.
+FieldChange = dict[str, Any]
+
+
 @dataclass(frozen=True, slots=True)
 class CatalogDiff:
-    """How the desired catalog differs from the published one, by model id."""
+    """How the desired catalog differs from the published one, by model id.
+
+    `updated`: the models whose content changed, each with its `changes`; `moved`: of the models
+    whose content is the same, the fewest whose place among those others changed (inserting,
+    removing or editing a model moves none of the others; moving one model moves that one).
+    """
 
     added: list[str]
     updated: list[str]
     removed: list[str]
     unchanged: int
+    moved: list[str] = field(default_factory=list)
+    changes: dict[str, list[FieldChange]] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed)
+        return bool(self.added or self.updated or self.removed or self.moved)
 
 
 def diff_entries(current: Mapping[str, Entry], desired: Mapping[str, Entry]) -> CatalogDiff:
-    """Compare by id; a moved model (new position) counts as updated."""
+    """Compare by id: content field by field, position by the order of the models both have."""
     added = [model_id for model_id in desired if model_id not in current]
-    updated = [
-        model_id
-        for model_id, entry in desired.items()
-        if model_id in current and current[model_id] != entry
-    ]
+    kept = sorted(
+        (model_id for model_id in desired if model_id in current),
+        key=lambda model_id: desired[model_id].position,
+    )
+    changes = {
+        model_id: field_changes(current[model_id].document, desired[model_id].document)
+        for model_id in kept
+        if current[model_id].document != desired[model_id].document
+    }
+    # Among the models whose content is the same, those out of their old relative order.
+    same = [model_id for model_id in kept if model_id not in changes]
+    in_order = _longest_in_order([current[model_id].position for model_id in same])
+    moved = [model_id for index, model_id in enumerate(same) if index not in in_order]
     return CatalogDiff(
         added=added,
-        updated=updated,
+        updated=list(changes),
         removed=sorted(model_id for model_id in current if model_id not in desired),
-        unchanged=len(desired) - len(added) - len(updated),
+        unchanged=len(kept) - len(changes) - len(moved),
+        moved=moved,
+        changes=changes,
     )
+
+
+def field_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldChange]:
+    """Every field that differs between two model documents, by dotted path (nested objects
+    are walked; a list is one value), in the new document's order, then removed fields."""
+    found: list[FieldChange] = []
+    _walk_changes(old, new, "", found)
+    return found
+
+
+def _walk_changes(
+    old: Mapping[str, Any], new: Mapping[str, Any], prefix: str, found: list[FieldChange]
+) -> None:
+    for key in [*new, *(key for key in old if key not in new)]:
+        path = f"{prefix}{key}"
+        if key in old and key in new:
+            before, after = old[key], new[key]
+            if isinstance(before, dict) and isinstance(after, dict):
+                _walk_changes(before, after, f"{path}.", found)
+            elif before != after or type(before) is not type(after):
+                found.append({"field": path, "old": before, "new": after})
+        elif key in new:
+            found.append({"field": path, "new": new[key]})
+        else:
+            found.append({"field": path, "old": old[key]})
+
+
+def _longest_in_order(positions: Sequence[int]) -> set[int]:
+    """The indexes of a longest strictly increasing run (not necessarily contiguous) of
+    `positions`: the models that kept their relative order (patience sorting, O(n log n))."""
+    tails: list[int] = []  # tails[k]: the index ending the best run of length k + 1 so far
+    tail_positions: list[int] = []  # positions[tails[k]], increasing: what bisect searches
+    previous: list[int] = [-1] * len(positions)
+    for index, position in enumerate(positions):
+        k = bisect.bisect_left(tail_positions, position)
+        if k:
+            previous[index] = tails[k - 1]
+        if k == len(tails):
+            tails.append(index)
+            tail_positions.append(position)
+        else:
+            tails[k] = index
+            tail_positions[k] = position
+    kept: set[int] = set()
+    index = tails[-1] if tails else -1
+    while index >= 0:
+        kept.add(index)
+        index = previous[index]
+    return kept
 
 
 def entries_of(documents: Sequence[Any]) -> dict[str, Entry]:
@@ -97,6 +169,7 @@ class SyncReport:
     source: str
     dry_run: bool
     added: list[str]
+    # Models whose content changed; `changes` says how, field by field (FieldChange).
     updated: list[str]
     removed: list[str]
     # Models (curated order) deprecated, or retired, at the run's instant under the source and
@@ -110,6 +183,9 @@ class SyncReport:
     # counted); 0 when the source was already published and nothing was left to clean up.
     writes: int = 0
     event_published: bool = False
+    # Models whose place alone changed (CatalogDiff.moved), and each updated model's changes.
+    moved: list[str] = field(default_factory=list)
+    changes: dict[str, list[FieldChange]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -235,6 +311,8 @@ class CatalogSync:
                 duration_ms=round((self._clock() - started) * 1000),
                 writes=writes,
                 event_published=event_published,
+                moved=diff.moved,
+                changes=diff.changes,
             )
 
         if moved is None:
@@ -330,14 +408,33 @@ class CatalogSync:
             )
 
 
-def _changes(diff: CatalogDiff, became: LifecycleChanges) -> dict[str, list[str]]:
-    return {
+# EventBridge takes at most 256 KB per event: the field changes it carries stay well inside.
+MAX_EVENT_CHANGES_BYTES = 128 * 2**10
+
+
+def _changes(diff: CatalogDiff, became: LifecycleChanges) -> dict[str, Any]:
+    """The event's account of a run: every list in full, and the field changes of as many
+    updated models as fit MAX_EVENT_CHANGES_BYTES (in curated order; `changes_omitted` counts
+    the others, whose changes the run's report and log line still hold)."""
+    changes: dict[str, list[FieldChange]] = {}
+    size = 0
+    for model_id, fields in diff.changes.items():
+        size += len(json.dumps({model_id: fields}, separators=(",", ":")))
+        if size > MAX_EVENT_CHANGES_BYTES:
+            break
+        changes[model_id] = fields
+    detail: dict[str, Any] = {
         "added": diff.added,
         "updated": diff.updated,
         "removed": diff.removed,
+        "moved": diff.moved,
         "deprecated": became.deprecated,
         "retired": became.retired,
+        "changes": changes,
     }
+    if len(changes) < len(diff.changes):
+        detail["changes_omitted"] = len(diff.changes) - len(changes)
+    return detail
 
 
 def _json_line(report: SyncReport) -> str:

@@ -1,5 +1,6 @@
-"""`ar-models sync|export|validate|lifecycle`: the catalog published, written back out as a
-file, checked, and its models' lifecycles reported."""
+"""`ar-models sync|publish|export|validate|lifecycle`: the catalog published (for now, or for
+good through the stack's catalog source), written back out as a file, checked, and its models'
+lifecycles reported."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import argparse
 import contextlib
 import json
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -27,10 +29,28 @@ def sync_catalog(args: argparse.Namespace, settings: Settings) -> int:
     from catalog.errors import CatalogError, InvalidCatalog, RemovalRefused
     from handler.sync import run_sync
 
+    aws = AwsClients()
     try:
+        reverts = _configured_source_elsewhere(args.source, settings) if not args.dry_run else None
+        if reverts is not None and not args.temporary:
+            # Validated and guarded first, so that a file with problems hears about them.
+            run_sync(
+                settings,
+                aws=aws,
+                source=args.source,
+                dry_run=True,
+                force=args.force,
+                allow_files=True,
+            )
+            return fail(
+                f"--source {args.source}: the stack's scheduled sync publishes "
+                f"{env.CATALOG_SOURCE} ({reverts}), so its next run would revert this.\n"
+                f"To make the change last: ar-models publish {args.source}\n"
+                "To publish it only until the next scheduled run: add --temporary."
+            )
         report = run_sync(
             settings,
-            aws=AwsClients(),
+            aws=aws,
             source=args.source,
             dry_run=args.dry_run,
             force=args.force,
@@ -43,7 +63,105 @@ def sync_catalog(args: argparse.Namespace, settings: Settings) -> int:
     except (CatalogError, SettingsError) as exc:
         return fail(str(exc))
     print(json.dumps(report.to_dict(), indent=2))
+    if reverts is not None:
+        _warn_temporary(reverts, report.source, aws)
     return 0
+
+
+def publish_catalog(args: argparse.Namespace, settings: Settings) -> int:
+    """Write FILE to the stack's CATALOG_SOURCE (its S3 object), then sync from there: the edit
+    lasts, since every later scheduled run reads that same object."""
+    from awsclients import AwsClients
+    from catalog.errors import CatalogError, InvalidCatalog, RemovalRefused
+    from catalog.source import SourceLocation
+    from handler.sync import run_sync
+
+    aws = AwsClients()
+    try:
+        target = SourceLocation.parse(settings.catalog_source)
+        if target.bucket is None or target.key is None:
+            return fail(
+                f"{env.CATALOG_SOURCE} is {settings.catalog_source!r}, the catalog bundled with "
+                "the code, which only a deploy changes: publish needs the stack's S3 catalog "
+                f"source. Set {env.CATALOG_SOURCE}=s3://BUCKET/KEY (the stack's CatalogSource "
+                "parameter; `make dev` sets it for the local stack)."
+            )
+        # First the whole run without a write: the file validated, the removal guard applied.
+        # Only a run that would publish uploads anything, so a refused file changes nothing.
+        report = run_sync(
+            settings, aws=aws, source=args.file, dry_run=True, force=args.force, allow_files=True
+        )
+        if not args.dry_run:
+            _upload(aws, target.bucket, target.key, Path(args.file))
+            report = run_sync(settings, aws=aws, force=args.force)
+    except InvalidCatalog as exc:
+        return fail(_problems(exc))
+    except RemovalRefused as exc:
+        return fail(f"{exc}\nRun again with --force to publish it anyway (--dry-run first).")
+    except (CatalogError, SettingsError) as exc:
+        return fail(str(exc))
+    except OSError as exc:
+        return fail(f"cannot read {args.file}: {exc.strerror or exc}")
+    print(json.dumps(report.to_dict(), indent=2))
+    return 0
+
+
+def _upload(aws: Any, bucket: str, key: str, path: Path) -> None:
+    """The file's bytes, as they are, as the S3 object. Raises SourceUnavailable."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from catalog.errors import SourceUnavailable
+    from catalog.limits import MAX_DOCUMENT_BYTES
+
+    with path.open("rb") as file:
+        body = file.read(MAX_DOCUMENT_BYTES + 1)  # validated already: within the cap
+    try:
+        aws.s3().put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
+    except (BotoCoreError, ClientError) as exc:
+        raise SourceUnavailable(f"cannot write s3://{bucket}/{key}: {exc}") from exc
+
+
+def _configured_source_elsewhere(source: str | None, settings: Settings) -> str | None:
+    """The stack's CATALOG_SOURCE, when `--source` names another place (None: it names that
+    same source, or none): the next scheduled run would then publish it again."""
+    from catalog.source import SourceLocation
+
+    if source is None:
+        return None
+    configured = SourceLocation.parse(settings.catalog_source)
+    if SourceLocation.parse(source, allow_files=True) == configured:
+        return None
+    return str(configured)
+
+
+def _warn_temporary(configured: str, published: str, aws: Any) -> None:
+    """Say what the next scheduled run, publishing `configured` again, would undo."""
+    from catalog.errors import CatalogError
+    from catalog.source import CatalogSourceReader, SourceLocation
+
+    head = (
+        f"ar-models: published {published} temporarily: the next scheduled sync publishes "
+        f"{env.CATALOG_SOURCE} ({configured}) again"
+    )
+    try:
+        ours = CatalogSourceReader(s3=aws.s3).read(
+            SourceLocation.parse(published, allow_files=True)
+        )
+        theirs = CatalogSourceReader(s3=aws.s3).read(SourceLocation.parse(configured))
+    except CatalogError as exc:
+        print(f"{head} (what it would undo is unknown: {exc})", file=sys.stderr)
+        return
+    kept = {model.id: model for model in theirs}
+    removed = [model.id for model in ours if model.id not in kept]
+    changed = [
+        model.id
+        for model in ours
+        if model.id in kept and model.to_wire() != kept[model.id].to_wire()
+    ]
+    parts = [f"remove {', '.join(removed)}" if removed else "remove no model"]
+    if changed:
+        parts.append(f"revert {', '.join(changed)}")
+    print(f"{head}: it would {' and '.join(parts)}.", file=sys.stderr)
 
 
 def export_catalog(args: argparse.Namespace, settings: Settings) -> int:
@@ -177,6 +295,7 @@ def _write_atomically(path: Path, body: bytes) -> None:
 
 
 def validate_catalog(args: argparse.Namespace, _settings: Settings) -> int:
+    from catalog.curation import curation_warnings
     from catalog.document import parse_catalog_json
     from catalog.errors import InvalidCatalog
     from catalog.limits import MAX_DOCUMENT_BYTES, MAX_LIST_BYTES
@@ -198,6 +317,9 @@ def validate_catalog(args: argparse.Namespace, _settings: Settings) -> int:
         f"{path}: OK, {len(models)} models; GET /v1/models is {size:,} bytes "
         f"({size / MAX_LIST_BYTES:.2%} of the {MAX_LIST_BYTES:,}-byte cap)"
     )
+    # Valid, so exit 0 whatever they say; on stderr, one line each.
+    for warning in curation_warnings(models, time.time()):
+        print(f"{path}: warning: {warning}", file=sys.stderr)
     return 0
 
 

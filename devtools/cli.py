@@ -71,7 +71,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     sync.add_argument("--dry-run", action="store_true", help="compute the change, write nothing")
     sync.add_argument("--force", action="store_true", help="lift the removal guard")
+    sync.add_argument(
+        "--temporary",
+        action="store_true",
+        help="publish a --source other than CATALOG_SOURCE anyway, until the next scheduled "
+        "sync reverts it (which it lists); to make an edit last, use `publish`",
+    )
     sync.set_defaults(command=catalog_commands.sync_catalog)
+
+    publish = commands.add_parser(
+        "publish",
+        help="validate FILE, write it to the stack's CATALOG_SOURCE (s3://...), then sync; "
+        "prints the report (JSON). The edit lasts: later scheduled runs read the same object",
+    )
+    publish.add_argument("file", metavar="FILE", help="a catalog file (./models.json)")
+    publish.add_argument(
+        "--dry-run", action="store_true", help="compute the change, upload and write nothing"
+    )
+    publish.add_argument("--force", action="store_true", help="lift the removal guard")
+    publish.set_defaults(command=catalog_commands.publish_catalog)
 
     export = commands.add_parser(
         "export",

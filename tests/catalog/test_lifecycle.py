@@ -21,7 +21,7 @@ from catalog.lifecycle import (
 from catalog.schema import Model
 from catalog.served import served_wire
 from catalog.snapshot import CatalogSnapshot
-from tests.support.factories import SEED_IDS, make_model, model_doc
+from tests.support.factories import BUNDLED_IDS, CURRENT_IDS, SEED_IDS, make_model, model_doc
 from tests.support.fakes import FakeClock
 from tests.support.memory_store import InMemoryCatalogStore
 
@@ -134,7 +134,8 @@ def test_deprecation_headers() -> None:
 
 def test_the_bundled_catalog_on_2026_11_27() -> None:
     statuses = statuses_at(bundled_models(), NOV_27_2026)
-    assert list(statuses) == SEED_IDS
+    assert list(statuses) == BUNDLED_IDS
+    assert {m for m, s in statuses.items() if s == "active"} == set(CURRENT_IDS)
     assert {m for m, s in statuses.items() if s == "deprecated"} == {"gpt-4o", "gpt-4o-mini"}
     assert [s for s in statuses.values()].count("retired") == 6
     assert next_transition(bundled_models(), NOV_27_2026) == S  # gpt-4o's shutdown
@@ -223,7 +224,8 @@ def test_the_bundled_catalog_flips_too_with_no_store_at_all() -> None:
     wall.now = S
     served = cache.current()
     assert served.served_from is ServedFrom.BUNDLED
-    assert set(served.snapshot.statuses.values()) == {"retired"}
+    assert {served.snapshot.statuses[m] for m in SEED_IDS} == {"retired"}
+    assert {served.snapshot.statuses[m] for m in CURRENT_IDS} == {"active"}
     assert served.snapshot.valid_until == math.inf
 
 
@@ -232,4 +234,5 @@ def test_a_snapshot_built_from_an_old_bundle_is_rebuilt_at_once() -> None:
     bundled = CatalogSnapshot.build(0, bundled_models(), now=0)
     assert set(bundled.statuses.values()) == {"active"}
     cache = CatalogCache(None, bundled_snapshot=lambda: bundled, ttl=60, wall_clock=lambda: S)
-    assert set(cache.current().snapshot.statuses.values()) == {"retired"}
+    statuses = cache.current().snapshot.statuses
+    assert {statuses[m] for m in SEED_IDS} == {"retired"}

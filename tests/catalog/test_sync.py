@@ -126,15 +126,57 @@ def test_changing_one_model_publishes_a_new_version_and_drops_the_one_before_the
     assert (version, served[3].context_length) == (3, 3_000_000)
 
 
-def test_reordering_counts_as_an_update_and_is_served_in_the_new_order(
+def test_a_reorder_alone_lists_the_moved_model_not_updates_and_is_served_in_the_new_order(
     store: InMemoryCatalogStore,
 ) -> None:
     sync = sync_of(store)
     models = catalog_of(3)
     sync.run(models, source=SOURCE)
     report = sync.run([models[2], models[0], models[1]], source=SOURCE)
-    assert sorted(report.updated) == ["model-00", "model-01", "model-02"]
+    assert (report.updated, report.moved, report.changes) == ([], ["model-02"], {})
+    assert (report.unchanged, report.version) == (2, 2)  # a new order is a new version
     assert [m.id for m in published(store)[1]] == ["model-02", "model-00", "model-01"]
+
+
+def test_inserting_a_model_in_the_middle_moves_and_updates_nothing_else(
+    store: InMemoryCatalogStore,
+) -> None:
+    sync = sync_of(store)
+    models = catalog_of(9)
+    sync.run(models, source=SOURCE)
+    report = sync.run([*models[:4], make_model("inserted"), *models[4:]], source=SOURCE)
+    assert (report.added, report.updated, report.moved) == (["inserted"], [], [])
+    assert report.unchanged == 9
+
+
+def test_an_update_lists_every_changed_field_with_its_old_and_new_value(
+    store: InMemoryCatalogStore,
+) -> None:
+    sync = sync_of(store)
+    before = make_model(
+        "m",
+        display_name="M",
+        pricing={"input_per_mtok": 2, "output_per_mtok": 10},
+        lifecycle={"shutdown_at": "2027-01-14"},
+    )
+    sync.run([before, *catalog_of(4)], source=SOURCE)
+    after = make_model(
+        "m",
+        pricing={"input_per_mtok": 4, "output_per_mtok": 10, "cached_input_per_mtok": 0.2},
+        lifecycle={"shutdown_at": "2027-02-01"},
+        knowledge_cutoff="2026-06",
+    )
+    report = sync.run([after, *catalog_of(4)], source=SOURCE, dry_run=True)
+    assert report.updated == ["m"]
+    assert report.changes == {
+        "m": [
+            {"field": "pricing.input_per_mtok", "old": 2, "new": 4},
+            {"field": "pricing.cached_input_per_mtok", "new": 0.2},
+            {"field": "knowledge_cutoff", "new": "2026-06"},
+            {"field": "lifecycle.shutdown_at", "old": "2027-01-14", "new": "2027-02-01"},
+            {"field": "display_name", "old": "M"},
+        ]
+    }
 
 
 def test_removing_a_model_within_the_guard(store: InMemoryCatalogStore) -> None:
@@ -274,8 +316,10 @@ def test_catalog_changed_event_lists_what_changed(store: InMemoryCatalogStore) -
             "added": [m.id for m in models],
             "updated": [],
             "removed": [],
+            "moved": [],
             "deprecated": [],
             "retired": [],
+            "changes": {},
         },
         {
             "version": 2,
@@ -283,8 +327,10 @@ def test_catalog_changed_event_lists_what_changed(store: InMemoryCatalogStore) -
             "added": ["model-xl"],
             "updated": ["model-00"],
             "removed": ["model-04"],
+            "moved": [],
             "deprecated": [],
             "retired": [],
+            "changes": {"model-00": [{"field": "context_length", "old": 1000, "new": 7}]},
         },
     ]
 
@@ -397,10 +443,13 @@ def test_an_edit_that_deprecates_one_model_and_retires_another_says_so(
             "added": ["new-retired", "new-active"],
             "updated": ["model-00", "model-01", "model-02", "later"],
             "removed": [],
+            "moved": [],
             "deprecated": ["model-00"],
             "retired": ["model-01", "new-retired"],
+            "changes": report.changes,
         }
     ]
+    assert report.changes["model-02"] == [{"field": "context_length", "old": 1002, "new": 5}]
 
 
 def test_a_deprecated_model_that_retires_counts_as_retired_only(
@@ -628,8 +677,10 @@ def test_chunks_written_but_never_published_are_published_by_the_next_run(
             "added": [],
             "updated": ["model-00"],
             "removed": [],
+            "moved": [],
             "deprecated": [],
             "retired": [],
+            "changes": {"model-00": [{"field": "context_length", "old": 1000, "new": 9}]},
         }
     ]
     assert published(store) == (2, changed)
@@ -713,19 +764,25 @@ def test_diff_sorts_added_updated_and_removed() -> None:
         "zz-gone": Entry(3, {"id": "zz-gone"}),
         "aa-gone": Entry(4, {"id": "aa-gone"}),
     }
+    current["last"] = Entry(5, {"id": "last"})
+    current["last-2"] = Entry(6, {"id": "last-2"})
     desired = {
         "kept": Entry(0, {"id": "kept"}),
-        "moved": Entry(3, {"id": "moved"}),
+        "moved": Entry(5, {"id": "moved"}),  # now after the last two: the one out of order
         "edited": Entry(2, {"id": "edited", "x": 1}),
         "new": Entry(1, {"id": "new"}),
+        "last": Entry(3, {"id": "last"}),
+        "last-2": Entry(4, {"id": "last-2"}),
     }
     diff = diff_entries(current, desired)
-    assert (diff.added, diff.updated, diff.removed) == (
+    assert (diff.added, diff.updated, diff.removed, diff.moved) == (
         ["new"],
-        ["moved", "edited"],
+        ["edited"],
         ["aa-gone", "zz-gone"],
+        ["moved"],
     )
-    assert (diff.unchanged, diff.changed) == (1, True)
+    assert diff.changes == {"edited": [{"field": "x", "new": 1}]}
+    assert (diff.unchanged, diff.changed) == (3, True)
 
 
 @pytest.mark.parametrize("fraction", [-0.1, 1.5])

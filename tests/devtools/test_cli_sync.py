@@ -22,7 +22,14 @@ from catalog.wire import served_list_size
 from devtools.cli import main
 from handler.settings import Settings
 from handler.sync import SyncHandler, run_sync
-from tests.support.factories import SEED_IDS, CatalogBucket, model_doc, publish, published_ids
+from tests.support.factories import (
+    BUNDLED_IDS,
+    SEED_IDS,
+    CatalogBucket,
+    model_doc,
+    publish,
+    published_ids,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -78,7 +85,7 @@ def test_sync_prints_its_report_once_as_json_and_nothing_else(
     assert code == 0, err
     report = json.loads(out)  # the whole of stdout: one JSON document
     assert report["source"] == "bundled"
-    assert report["added"] == SEED_IDS
+    assert report["added"] == BUNDLED_IDS
     assert report["version"] == 1
     # Neither the sync's INFO line (the same report again) nor botocore's credential lines.
     assert err == ""
@@ -86,7 +93,7 @@ def test_sync_prints_its_report_once_as_json_and_nothing_else(
 
     code, out, err = sync(capsys)
     assert (code, err) == (0, "")
-    assert json.loads(out)["unchanged"] == len(SEED_IDS)
+    assert json.loads(out)["unchanged"] == len(BUNDLED_IDS)
     assert json.loads(out)["version"] == 1
 
 
@@ -97,7 +104,7 @@ def test_a_dry_run_prints_the_report_and_writes_nothing(
     assert (code, err) == (0, "")
     report = json.loads(out)
     assert report["dry_run"] is True
-    assert report["added"] == SEED_IDS
+    assert report["added"] == BUNDLED_IDS
     assert published_version(sync_env, dynamodb) is None
 
 
@@ -158,8 +165,13 @@ def test_cli_sync_publishes_a_local_file_dry_run_first(
     assert (report["dry_run"], report["added"], report["version"]) == (True, ["b", "a"], None)
     assert published_version(sync_env, dynamodb) is None
 
-    code, out, err = sync(capsys, "--source", "./models.json")
-    assert (code, err) == (0, "")
+    # CATALOG_SOURCE is another place (the bundled catalog): published for now, and said so.
+    code, out, err = sync(capsys, "--source", "./models.json", "--temporary")
+    assert code == 0, err
+    assert err == (
+        f"ar-models: published {resolved} temporarily: the next scheduled sync publishes "
+        "CATALOG_SOURCE (bundled) again: it would remove b, a.\n"
+    )
     report = json.loads(out)
     assert (report["source"], report["dry_run"], report["version"]) == (resolved, False, 1)
     assert published_ids(dynamodb, sync_env) == ["b", "a"]
@@ -176,8 +188,8 @@ def test_cli_sync_takes_every_form_of_a_path(
 ) -> None:
     write_catalog(tmp_path / "models.json", [model_doc("solo")])
     monkeypatch.chdir(tmp_path)
-    code, out, err = sync(capsys, "--source", form.format(tmp=tmp_path))
-    assert (code, err) == (0, "")
+    code, out, err = sync(capsys, "--source", form.format(tmp=tmp_path), "--temporary")
+    assert code == 0, err
     assert json.loads(out)["source"] == str((tmp_path / "models.json").resolve())
     assert published_ids(dynamodb, sync_env) == ["solo"]
 
@@ -261,7 +273,7 @@ def test_cli_sync_from_s3_with_force(
     err = capsys.readouterr().err
     assert "more than the 20% allowed" in err
     assert "--force" in err
-    assert main(["sync", "--source", source, "--force"]) == 0
+    assert main(["sync", "--source", source, "--force", "--temporary"]) == 0
     assert published_ids(dynamodb, sync_env) == ["solo"]
 
 
@@ -279,7 +291,7 @@ def test_cli_sync_lists_every_problem_of_an_invalid_source(
 def test_cli_validate_accepts_the_bundled_catalog(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "catalog/models.json"]) == 0
     out = capsys.readouterr().out
-    assert "OK, 8 models" in out
+    assert f"OK, {len(BUNDLED_IDS)} models" in out
     size = served_list_size(bundled_models())
     assert f"GET /v1/models is {size:,} bytes" in out
     assert f"of the {MAX_LIST_BYTES:,}-byte cap" in out

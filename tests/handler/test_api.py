@@ -10,6 +10,7 @@ import sys
 import typing
 import zlib
 from collections.abc import Callable, Iterator, Mapping
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,15 @@ from catalog.schema import CAPABILITY_NAMES, Model
 from handler.app import _accepts_gzip
 from handler.dialect import VARY
 from handler.settings import Settings
-from tests.support.factories import SEED_MODELS, model_doc
+from tests.support.factories import (
+    BUNDLED_IDS,
+    CURRENT_IDS,
+    CURRENT_MODELS,
+    SEED_IDS,
+    ids_listed_by_default,
+    listed_by_default,
+    model_doc,
+)
 from tests.support.fakes import FakeClock
 from tests.support.http import DEV_KEY, api_client, assert_openai_error
 from tests.support.services import broken_services, make_services, memory_catalog
@@ -50,7 +59,14 @@ def test_list_models_matches_the_api_reference(client: TestClient) -> None:
     body = response.json()
     assert body["object"] == "list"
     served = [(m["id"], m["owned_by"], m["context_length"]) for m in body["data"]]
-    assert served == SEED_MODELS
+    # What can be used today: the seed's models still served by their providers, and the
+    # current ones; every seed model stays in the catalog, its retired ones asked for by status.
+    assert served == listed_by_default()
+    retired = client.get("/v1/models?status=retired").json()["data"]
+    everything = client.get("/v1/models?status=active&status=deprecated&status=retired")
+    assert [m["id"] for m in everything.json()["data"]] == BUNDLED_IDS
+    assert {m["id"] for m in retired} == set(BUNDLED_IDS) - {m[0] for m in listed_by_default()}
+    assert set(SEED_IDS) <= {m["id"] for m in everything.json()["data"]}
     for model in body["data"]:
         assert model["object"] == "model"
         assert isinstance(model["created"], int)
@@ -61,10 +77,16 @@ def test_list_models_matches_the_api_reference(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("owned_by=anthropic", [m for m, o, _ in SEED_MODELS if o == "anthropic"]),
-        ("capability=vision", [m for m, _, _ in SEED_MODELS]),
+        ("owned_by=anthropic", [m for m, o, _ in listed_by_default() if o == "anthropic"]),
+        # Provider names match in any case.
+        ("owned_by=Anthropic", [m for m, o, _ in listed_by_default() if o == "anthropic"]),
+        ("capability=vision", ids_listed_by_default()),
         (
             "capability=vision&capability=function_calling&owned_by=google",
+            ids_listed_by_default(CURRENT_MODELS[-5:]),
+        ),
+        (
+            "capability=vision&owned_by=GOOGLE&status=retired",
             ["gemini-1.5-pro", "gemini-1.5-flash"],
         ),
     ],
@@ -226,7 +248,7 @@ def test_health_reports_bundled_catalog(anonymous: TestClient) -> None:
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
-        "catalog": {"source": "bundled", "version": 0, "models": len(SEED_MODELS)},
+        "catalog": {"source": "bundled", "version": 0, "models": len(BUNDLED_IDS)},
     }
 
 
@@ -255,7 +277,7 @@ def test_dynamodb_down_from_the_start_serves_bundled(aws: AwsClients) -> None:
     with api_client(settings, aws=aws) as client:
         response = client.get("/v1/models")
         assert response.status_code == 200
-        assert len(response.json()["data"]) == len(SEED_MODELS)
+        assert len(response.json()["data"]) == len(listed_by_default())
         assert client.get("/health").json()["catalog"]["source"] == "bundled"
 
 
@@ -784,14 +806,15 @@ def listed(client: TestClient, query: str) -> list[str]:
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("", ["old-1", "gone", "told", "new"]),  # every curated model, whatever its status
+        ("", ["old-1", "told", "new"]),  # what can be used: a retired model only when asked
         ("status=active", ["new"]),
         ("status=deprecated", ["old-1", "told"]),
         ("status=retired", ["gone"]),
         ("status=active&status=retired", ["gone", "new"]),
         ("status=active&status=deprecated&status=retired", ["old-1", "gone", "told", "new"]),
-        ("min_context_length=1", ["old-1", "gone", "told", "new"]),
-        ("min_context_length=8001", ["gone", "told", "new"]),
+        ("min_context_length=1", ["old-1", "told", "new"]),
+        ("min_context_length=8001", ["told", "new"]),
+        ("min_context_length=8001&status=retired", ["gone"]),
         ("min_context_length=128000", ["told", "new"]),
         ("min_context_length=200001", []),
         ("min_context_length=99999999999999999999", []),
@@ -853,7 +876,7 @@ def test_retrieve_by_alias_answers_the_canonical_model(v2_client: TestClient) ->
         assert response.json()["id"] == "new"
         assert response.content == canonical.content
         assert response.headers["etag"] == canonical.headers["etag"]
-    assert listed(v2_client, "") == ["old-1", "gone", "told", "new"]  # listed once, by its id
+    assert listed(v2_client, "") == ["old-1", "told", "new"]  # listed once, by its id
 
 
 def test_retrieve_of_a_deprecated_model_carries_the_lifecycle_headers(
@@ -906,8 +929,10 @@ def test_the_status_flips_at_the_date_through_the_api_with_a_new_etag(
     assert before.json()["lifecycle"]["status"] == "deprecated"
     assert listed(client, "status=deprecated") == ["gpt-4o", "gpt-4o-mini"]
     assert len(listed(client, "status=retired")) == 6
-    assert listed(client, "status=active") == []
-    assert len(listed(client, "")) == 8  # the seed's eight stay listed
+    assert listed(client, "status=active") == CURRENT_IDS
+    # What can be used: the two deprecated seed models and the current ones.
+    assert listed(client, "") == ids_listed_by_default(on=date(2026, 11, 27))
+    assert len(listed(client, "status=active&status=deprecated&status=retired")) == 22
     wall.now = GPT_4O_SHUTDOWN - 0.001
     assert client.get("/v1/models/gpt-4o").headers["etag"] == before.headers["etag"]
     wall.now = GPT_4O_SHUTDOWN
@@ -917,3 +942,6 @@ def test_the_status_flips_at_the_date_through_the_api_with_a_new_etag(
     stale = client.get("/v1/models", headers={"If-None-Match": listing.headers["etag"]})
     assert stale.status_code == 200  # the old list is no longer current
     assert len(listed(client, "status=retired")) == 8
+    # Shut down, gpt-4o leaves the default list, and stays retrievable by id.
+    assert "gpt-4o" not in listed(client, "")
+    assert listed(client, "") == ids_listed_by_default(on=date(2027, 1, 14))

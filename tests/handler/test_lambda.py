@@ -21,7 +21,13 @@ from handler.deps import Services
 from handler.dialect import VARY
 from handler.settings import Settings
 from tests.support.events import API_EVENTS, EVENTS, EXPECTED, SAM_ENV, load
-from tests.support.factories import SEED_MODELS, model_doc, publish
+from tests.support.factories import (
+    CURRENT_IDS,
+    SEED_MODELS,
+    listed_by_default,
+    model_doc,
+    publish,
+)
 from tests.support.http import LambdaContext, lambda_body, lambda_headers
 
 if TYPE_CHECKING:
@@ -80,7 +86,7 @@ def test_event_file_answers_with_its_expected_status(name: str) -> None:
 def test_list_through_http_api_v2_and_rest_v1(name: str) -> None:
     response = invoke(load(name))
     data = json.loads(lambda_body(response))["data"]
-    assert [(m["id"], m["owned_by"], m["context_length"]) for m in data] == SEED_MODELS
+    assert [(m["id"], m["owned_by"], m["context_length"]) for m in data] == listed_by_default()
 
 
 def retrieve_event(template: str, path: str) -> dict[str, Any]:
@@ -445,7 +451,7 @@ def test_gzip_through_a_rest_api_event() -> None:
     assert response["isBase64Encoded"] is True
     assert lambda_headers(response)["content-encoding"] == "gzip"
     data = json.loads(lambda_body(response))["data"]
-    assert [(m["id"], m["owned_by"], m["context_length"]) for m in data] == SEED_MODELS
+    assert [(m["id"], m["owned_by"], m["context_length"]) for m in data] == listed_by_default()
 
 
 # -- the lifecycle through API Gateway, the bundled catalog on 2026-11-27 ---------------------
@@ -488,11 +494,17 @@ def test_a_deprecated_model_carries_its_lifecycle_headers_through_lambda() -> No
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("status=active", []),
+        ("status=active", CURRENT_IDS),
         ("status=deprecated", ["gpt-4o", "gpt-4o-mini"]),
         ("status=deprecated&status=retired", [m for m, _, _ in SEED_MODELS]),
-        ("min_context_length=200001", ["gemini-1.5-pro", "gemini-1.5-flash"]),
-        ("capability=structured_outputs&owned_by=openai", ["gpt-4o", "gpt-4o-mini"]),
+        (
+            "min_context_length=200001&status=retired",
+            ["gemini-1.5-pro", "gemini-1.5-flash"],
+        ),
+        (
+            "capability=structured_outputs&owned_by=openai",
+            ["gpt-4o", "gpt-4o-mini", "gpt-6.2-astra", "gpt-6.1-terra"],
+        ),
     ],
 )
 def test_lifecycle_and_v2_filters_through_lambda(query: str, expected: list[str]) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import httpx
 import openai
 import pytest
 
-from tests.support.factories import model_doc
+from tests.support.factories import ids_listed_by_default, model_doc
 from tests.support.http import DEV_KEY
 from tests.support.server import served
 from tests.support.services import make_services, memory_catalog
@@ -39,8 +40,7 @@ def test_models_list_and_retrieve(base_url: str) -> None:
     with sdk(base_url, DEV_KEY) as client:
         models = list(client.models.list())
         gemini = client.models.retrieve("gemini-1.5-pro")
-    assert [m.id for m in models][:3] == ["gpt-4o", "gpt-4o-mini", "gpt-4-turbo"]
-    assert len(models) == 8
+    assert [m.id for m in models] == ids_listed_by_default()
     assert all(m.object == "model" and m.created > 0 for m in models)
     assert gemini.owned_by == "google"
     assert gemini.model_extra is not None
@@ -61,11 +61,18 @@ def test_the_sdk_sees_the_v2_fields_in_model_extra(v2_url: str) -> None:
         models = list(client.models.list())
         gpt_4o = client.models.retrieve("gpt-4o")
         raw = client.models.with_raw_response.retrieve("gemini-1.5-pro")
-    assert len(models) == 8
-    assert all(m.model_extra and m.model_extra["lifecycle"]["status"] for m in models)
+    assert [m.id for m in models] == ids_listed_by_default(on=date(2026, 11, 27))
+    assert all(
+        m.model_extra["lifecycle"]["status"] == "deprecated"
+        for m in models
+        if m.model_extra and "lifecycle" in m.model_extra
+    )
     extra = gpt_4o.model_extra
     assert extra is not None
     assert (gpt_4o.id, gpt_4o.owned_by, gpt_4o.created) == ("gpt-4o", "openai", 1715558400)
+    # OpenAI's own field, typed by its SDK: the date the model shuts down; unset when unknown.
+    assert gpt_4o.shutdown_date == "2027-01-14"
+    assert {m.id: m.shutdown_date for m in models}["gpt-6.2-astra"] is None
     assert extra["display_name"] == "GPT-4o"
     assert extra["max_output_tokens"] == 16384
     assert extra["modalities"] == {"input": ["text", "image"], "output": ["text"]}

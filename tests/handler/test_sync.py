@@ -37,7 +37,13 @@ from handler.metrics import (
 from handler.settings import Settings, SettingsError
 from handler.sync import SyncHandler, run_sync
 from tests.support.events import EXPECTED, SAM_ENV, SYNC_EVENTS, load
-from tests.support.factories import CatalogBucket, model_doc, published_ids
+from tests.support.factories import (
+    SEED_IDS,
+    CatalogBucket,
+    ids_listed_by_default,
+    model_doc,
+    published_ids,
+)
 from tests.support.fakes import CallCounter, FakeClock
 from tests.support.http import DEV_KEY, api_client
 
@@ -46,10 +52,10 @@ if TYPE_CHECKING:
 
 BUNDLED_IDS = [m.id for m in bundled_models()]
 # The bundled catalog on 2026-11-27: gpt-4o and gpt-4o-mini deprecated (shut down on
-# 2027-01-14), the six others retired.
+# 2027-01-14), the six other seed models retired, the current ones active.
 NOW = day_start("2026-11-27")
 BUNDLED_DEPRECATED = ["gpt-4o", "gpt-4o-mini"]
-BUNDLED_RETIRED = [i for i in BUNDLED_IDS if i not in BUNDLED_DEPRECATED]
+BUNDLED_RETIRED = [i for i in SEED_IDS if i not in BUNDLED_DEPRECATED]
 REGION = "us-east-1"
 
 
@@ -248,8 +254,10 @@ def test_catalog_changed_reaches_an_eventbridge_rule(
             "added": BUNDLED_IDS,
             "updated": [],
             "removed": [],
+            "moved": [],
             "deprecated": BUNDLED_DEPRECATED,
             "retired": BUNDLED_RETIRED,
+            "changes": {},
         },
         {
             "version": 2,
@@ -257,8 +265,10 @@ def test_catalog_changed_reaches_an_eventbridge_rule(
             "added": ["new-model"],
             "updated": [],
             "removed": [],
+            "moved": [],
             "deprecated": [],
             "retired": [],
+            "changes": {},
         },
     ]
     assert (first["deprecated"], first["retired"]) == (BUNDLED_DEPRECATED, BUNDLED_RETIRED)
@@ -353,7 +363,7 @@ def test_the_api_serves_a_new_sync_within_one_ttl(
     )
     with api_client(services=services) as api:
         handler_for(aws, models_table)({}, None)
-        assert [m["id"] for m in api.get("/v1/models").json()["data"]] == BUNDLED_IDS
+        assert [m["id"] for m in api.get("/v1/models").json()["data"]] == ids_listed_by_default()
         assert api.get("/health").json()["catalog"]["version"] == 1
 
         changed = [model_doc("gpt-4o", context_length=256000), *_bundled_docs()[1:]]
@@ -373,5 +383,5 @@ def test_the_api_serves_a_new_sync_within_one_ttl(
         assert api.get("/health").json()["catalog"] == {
             "source": "dynamodb",
             "version": 2,
-            "models": 8,
+            "models": len(BUNDLED_IDS),
         }

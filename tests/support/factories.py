@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from catalog.dynamodb import DynamoDBCatalogStore
@@ -25,6 +26,58 @@ SEED_MODELS = [
     ("gemini-1.5-flash", "google", 1000000),
 ]
 SEED_IDS = [model_id for model_id, _, _ in SEED_MODELS]
+# The current models the bundled catalog adds (shared/current-models.md), by provider.
+CURRENT_MODELS = [
+    ("gpt-6.2-astra", "openai", 1050000),
+    ("gpt-6.2-sol", "openai", 1050000),
+    ("gpt-6.1-terra", "openai", 1050000),
+    ("gpt-6-luna", "openai", 1050000),
+    ("claude-fable-5-2", "anthropic", 1000000),
+    ("claude-opus-5-5", "anthropic", 1000000),
+    ("claude-sonnet-5-5", "anthropic", 1000000),
+    ("claude-haiku-5-5", "anthropic", 1000000),
+    ("claude-haiku-4-5-20251001", "anthropic", 200000),
+    ("gemini-4-argon", "google", 1048576),
+    ("gemini-4-carbon", "google", 1048576),
+    ("gemini-4-neon", "google", 1048576),
+    ("gemini-4-hydrogen", "google", 1048576),
+    ("gemini-3.8-flash", "google", 1048576),
+]
+CURRENT_IDS = [model_id for model_id, _, _ in CURRENT_MODELS]
+# The bundled catalog's document order: each provider's seed models, then its current ones.
+BUNDLED_MODELS = [
+    model
+    for provider in ("openai", "anthropic", "google")
+    for model in (*SEED_MODELS, *CURRENT_MODELS)
+    if model[1] == provider
+]
+BUNDLED_IDS = [model_id for model_id, _, _ in BUNDLED_MODELS]
+# The seed models' shutdown dates (shared/catalog-facts.md); no current model has one.
+SEED_SHUTDOWNS = {
+    "gpt-4o": "2027-01-14",
+    "gpt-4o-mini": "2027-01-14",
+    "gpt-4-turbo": "2026-10-23",
+    "claude-3-5-sonnet-20241022": "2025-10-28",
+    "claude-3-opus-20240229": "2026-01-05",
+    "claude-3-haiku-20240307": "2026-04-20",
+    "gemini-1.5-pro": "2025-09-24",
+    "gemini-1.5-flash": "2025-09-24",
+}
+
+
+def listed_by_default(
+    models: list[tuple[str, str, int]] = BUNDLED_MODELS, *, on: date | None = None
+) -> list[tuple[str, str, int]]:
+    """Of `models`, those a list without `?status=` answers on `on` (default: today, UTC):
+    every one not yet shut down (active or deprecated)."""
+    today = (on or datetime.now(UTC).date()).isoformat()
+    return [model for model in models if SEED_SHUTDOWNS.get(model[0], "9999-12-31") > today]
+
+
+def ids_listed_by_default(
+    models: list[tuple[str, str, int]] = BUNDLED_MODELS, *, on: date | None = None
+) -> list[str]:
+    return [model_id for model_id, _, _ in listed_by_default(models, on=on)]
 
 
 def model_doc(model_id: str, **overrides: Any) -> dict[str, Any]:
