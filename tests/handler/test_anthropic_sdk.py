@@ -299,3 +299,43 @@ def test_the_bundled_catalog_lists_active_and_deprecated_models(when: float) -> 
     assert assert_model_infos(page) == [
         m.id for m in newest_first if statuses[m.id] in ("active", "retired")
     ]
+
+
+def test_the_default_list_holds_the_current_claude_models_with_their_limits() -> None:
+    """What the anthropic SDK sees today of the bundled catalog: the current Claude models,
+    1,000,000 input and 128,000 output tokens each (Haiku 4.5: 200,000 and 64,000), their
+    lines, and no retired seed model."""
+    with served(make_services(), path="") as url, sdk(url) as client:
+        claude = {
+            model.id: model
+            for model in client.models.list(limit=1000)
+            if model.id.startswith("claude")
+        }
+    assert list(claude) == [
+        "claude-fable-5-2",
+        "claude-haiku-5-5",
+        "claude-sonnet-5-5",
+        "claude-opus-5-5",
+        "claude-haiku-4-5-20251001",
+    ]  # newest first
+    for model_id in (
+        "claude-fable-5-2",
+        "claude-haiku-5-5",
+        "claude-sonnet-5-5",
+        "claude-opus-5-5",
+    ):
+        model = claude[model_id]
+        assert (model.max_input_tokens, model.max_tokens) == (1_000_000, 128_000)
+        assert model.lifecycle == "active"
+        capabilities = model.capabilities
+        assert capabilities is not None
+        assert capabilities.image_input.supported
+        assert capabilities.pdf_input.supported
+        assert capabilities.thinking.supported
+    haiku = claude["claude-haiku-4-5-20251001"]
+    assert (haiku.max_input_tokens, haiku.max_tokens, haiku.line) == (200_000, 64_000, "haiku")
+    opus, fable = claude["claude-opus-5-5"].capabilities, claude["claude-fable-5-2"].capabilities
+    assert opus is not None
+    assert fable is not None
+    assert opus.structured_outputs.supported
+    assert not fable.structured_outputs.supported  # unknown: unsupported, as Anthropic types it

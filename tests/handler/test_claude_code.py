@@ -130,3 +130,19 @@ def test_the_head_probe_of_the_root_is_a_clean_404(root: str, dialect: dict[str,
     error = body["error"]
     assert ("type" in body) == bool(dialect)  # Anthropic's shape with anthropic-version
     assert "Invalid URL (GET /)" in error["message"]
+
+
+def test_discovery_on_the_bundled_catalog_finds_the_current_claude_models() -> None:
+    """Claude Code's request replayed against the bundled catalog, today: its picker gets the
+    current Claude models, newest first, and none the provider has shut down."""
+    with served(make_services(), path="") as root:
+        response = claude_code_request(root, **AUTH["ANTHROPIC_API_KEY"])
+    assert response.status_code == 200, response.text
+    assert picker_ids(response.json()) == [
+        "claude-fable-5-2",
+        "claude-haiku-5-5",
+        "claude-sonnet-5-5",
+        "claude-opus-5-5",
+        "claude-haiku-4-5-20251001",
+    ]
+    assert {model["lifecycle"] for model in response.json()["data"]} <= {"active", "deprecated"}

@@ -20,7 +20,7 @@ from handler.api import lambda_handler
 from handler.deps import Services
 from handler.dialect import VARY
 from handler.settings import Settings
-from tests.support.events import API_EVENTS, EVENTS, EXPECTED, SAM_ENV, load
+from tests.support.events import API_EVENTS, EVENTS, EXPECTED, SAM_ENV, load, retrieve_event
 from tests.support.factories import (
     CURRENT_IDS,
     SEED_MODELS,
@@ -87,20 +87,6 @@ def test_list_through_http_api_v2_and_rest_v1(name: str) -> None:
     response = invoke(load(name))
     data = json.loads(lambda_body(response))["data"]
     assert [(m["id"], m["owned_by"], m["context_length"]) for m in data] == listed_by_default()
-
-
-def retrieve_event(template: str, path: str) -> dict[str, Any]:
-    """A retrieve request for `path`, as it arrives: HTTP API (2.0) or REST API (1.0)."""
-    event = copy.deepcopy(load(template))
-    if "rawPath" in event:
-        event["rawPath"] = path
-        event["requestContext"]["http"]["path"] = path
-        event["pathParameters"] = {"proxy": path.removeprefix("/v1/models/")}
-    else:
-        event["path"] = path
-        event["resource"] = "/v1/models/{proxy+}"
-        event["pathParameters"] = {"proxy": path.removeprefix("/v1/models/")}
-    return event
 
 
 @pytest.mark.usefixtures("slash_id_table")

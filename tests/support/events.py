@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -18,4 +19,18 @@ SAM_ENV: dict[str, dict[str, str]] = json.loads((EVENTS / "env.json").read_text(
 def load(name: str) -> dict[str, Any]:
     """A fresh copy of one sample event."""
     event: dict[str, Any] = json.loads((EVENTS / name).read_text())
+    return event
+
+
+def retrieve_event(template: str, path: str) -> dict[str, Any]:
+    """A retrieve request for `path`, as it arrives: HTTP API (2.0) or REST API (1.0)."""
+    event = copy.deepcopy(load(template))
+    if "rawPath" in event:
+        event["rawPath"] = path
+        event["requestContext"]["http"]["path"] = path
+        event["pathParameters"] = {"proxy": path.removeprefix("/v1/models/")}
+    else:
+        event["path"] = path
+        event["resource"] = "/v1/models/{proxy+}"
+        event["pathParameters"] = {"proxy": path.removeprefix("/v1/models/")}
     return event
