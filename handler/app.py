@@ -218,8 +218,8 @@ async def list_models(
         list[LifecycleStatus] | None,
         Query(
             description="Only models with this lifecycle status now; repeat it to accept "
-            "several (`status=active` is what a model picker should ask). Without it, every "
-            "curated model is listed, whatever its status."
+            "several. Without it: the models that can be used today, active and deprecated "
+            "(retired ones only when asked, `status=retired`; every model: all three)."
         ),
     ] = None,
     min_context_length: Annotated[

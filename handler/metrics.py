@@ -63,7 +63,7 @@ def lifecycle_counts(models: Sequence[Model], now: float, *, warning_days: int) 
     """The sync's metrics over `models` (the published catalog) at `now` (epoch seconds):
     - ModelsDeprecated: models deprecated at `now`;
     - ModelsRetiredListed: models retired at `now` (past their shutdown date, or stated
-      retired), still listed;
+      retired), still in the catalog (out of the default list, still retrievable by id);
     - ModelsShuttingDownSoon: models not yet retired whose shutdown date (00:00 UTC) is at most
       `warning_days` days after `now`."""
     statuses = statuses_at(models, now)
