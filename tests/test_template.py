@@ -18,10 +18,10 @@ from devtools.template_tables import DEFAULT_TEMPLATE_PATH, load_template
 from handler import metrics
 from handler import settings as env
 from handler.settings import Settings
+from tests.support.docs import DOCUMENTATION
 
 TEMPLATE_PATH = DEFAULT_TEMPLATE_PATH
 EVENTS = TEMPLATE_PATH.parent / "events"
-README_PATH = TEMPLATE_PATH.parent / "README.md"
 TEMPLATE = load_template(TEMPLATE_PATH)
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
 FUNCTIONS = ("ModelsApiFunction", "CatalogSyncFunction")
@@ -622,7 +622,7 @@ def test_every_parameter_has_a_description_and_a_default() -> None:
 
 def readme_parameter_table() -> dict[str, str]:
     """README "Deploy"'s parameter table: parameter -> default column, as written."""
-    section = README_PATH.read_text(encoding="utf-8").split("\n## Deploy\n", 1)[1]
+    section = DOCUMENTATION.split("\n## Deploy\n", 1)[1]
     table = section.split("\n| parameter | default | meaning |\n", 1)[1].split("\n\n", 1)[0]
     rows = re.findall(r"^\| `([A-Za-z0-9]+)` \| ([^|]*) \|", table, flags=re.MULTILINE)
     return {name: default.strip() for name, default in rows}
