@@ -241,3 +241,63 @@ def test_what_claude_code_discovers_in_the_bundled_catalog_is_as_stated() -> Non
     ids = ", ".join(f"`{model.id}`" for model in listed)
     assert f"From the bundled catalog it discovers the current Claude models ({ids})" in section
     assert f"the seed's three Claude models are retired (the last on {last})" in section
+
+
+# -- the README's first screen reads in a terminal, and says what is true -----------------------
+
+
+def _outside_code_blocks(text: str) -> list[str]:
+    lines, fenced = [], False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced:
+            lines.append(line)
+    return lines
+
+
+def test_readme_lines_and_tables_fit_a_terminal() -> None:
+    from tests.support.docs import README_PATH
+
+    text = README_PATH.read_text(encoding="utf-8")
+    long = [line for line in _outside_code_blocks(text) if len(line) > 120]
+    assert long == []
+    assert len(text.splitlines()) < 300  # the reference lives in docs/
+
+
+def test_the_bundled_catalog_is_as_the_readme_says() -> None:
+    import time
+
+    from catalog.bundled import bundled_models
+    from catalog.lifecycle import statuses_at
+    from tests.support.docs import README_PATH
+
+    models = bundled_models()
+    statuses = list(statuses_at(models, time.time()).values())
+    deprecated = [m for m in models if statuses_at([m], time.time())[m.id] == "deprecated"]
+    shutdown = {m.lifecycle.shutdown_at for m in deprecated if m.lifecycle is not None}
+    text = " ".join(README_PATH.read_text(encoding="utf-8").split()).replace("six", "6")
+    assert f"holds {len(models)} models: {statuses.count('active')} current ones" in text
+    assert f"two (`gpt-4o`, `gpt-4o-mini`) are deprecated until {shutdown.pop()}" in text
+    assert f"and {statuses.count('retired')} are retired" in text
+    assert [m.id for m in deprecated] == ["gpt-4o", "gpt-4o-mini"]
+
+
+def test_every_relative_link_of_the_docs_resolves() -> None:
+    from tests.support.docs import DOC_PATHS
+
+    def anchors(path: Path) -> set[str]:
+        headings = re.findall(r"^#+ (.+)$", path.read_text(encoding="utf-8"), flags=re.MULTILINE)
+        return {re.sub(r"[^\w\- ]", "", h).strip().lower().replace(" ", "-") for h in headings}
+
+    broken = []
+    for page in DOC_PATHS:
+        text = "\n".join(_outside_code_blocks(page.read_text(encoding="utf-8")))
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if target.startswith(("http://", "https://", "mailto:")):
+                continue
+            file, _, anchor = target.partition("#")
+            resolved = (page.parent / file).resolve() if file else page
+            if not resolved.exists() or (anchor and anchor not in anchors(resolved)):
+                broken.append(f"{page.name}: {target}")
+    assert broken == []
