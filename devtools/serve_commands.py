@@ -54,7 +54,8 @@ def serve_dev_stack(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Local AWS (moto: DynamoDB, S3) on {stack.endpoint}")
             print(
                 f"Catalog {source} published: version {report.version}, "
-                f"{len(report.added) + report.unchanged} models"
+                f"{len(report.added) + len(report.updated) + len(report.moved) + report.unchanged}"
+                " models"
             )
             print(f"AssistantRouter models API on {url}/v1")
             print(f"API key: {stack.api_key}")
