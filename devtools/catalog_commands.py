@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 def sync_catalog(args: argparse.Namespace, settings: Settings) -> int:
     from awsclients import AwsClients
-    from catalog.errors import CatalogError, InvalidCatalog, RemovalRefused
+    from catalog.errors import CatalogError
     from handler.sync import run_sync
 
     aws = AwsClients()
@@ -56,12 +56,8 @@ def sync_catalog(args: argparse.Namespace, settings: Settings) -> int:
             force=args.force,
             allow_files=True,
         )
-    except InvalidCatalog as exc:
-        return fail(_problems(exc))
-    except RemovalRefused as exc:
-        return fail(f"{exc}\nRun again with --force to publish it anyway (--dry-run first).")
     except (CatalogError, SettingsError) as exc:
-        return fail(str(exc))
+        return _sync_failed(exc)
     print(json.dumps(report.to_dict(), indent=2))
     if reverts is not None:
         _warn_temporary(reverts, report.source, aws)
@@ -72,7 +68,7 @@ def publish_catalog(args: argparse.Namespace, settings: Settings) -> int:
     """Write FILE to the stack's CATALOG_SOURCE (its S3 object), then sync from there: the edit
     lasts, since every later scheduled run reads that same object."""
     from awsclients import AwsClients
-    from catalog.errors import CatalogError, InvalidCatalog, RemovalRefused
+    from catalog.errors import CatalogError
     from catalog.source import SourceLocation
     from handler.sync import run_sync
 
@@ -94,16 +90,23 @@ def publish_catalog(args: argparse.Namespace, settings: Settings) -> int:
         if not args.dry_run:
             _upload(aws, target.bucket, target.key, Path(args.file))
             report = run_sync(settings, aws=aws, force=args.force)
-    except InvalidCatalog as exc:
-        return fail(_problems(exc))
-    except RemovalRefused as exc:
-        return fail(f"{exc}\nRun again with --force to publish it anyway (--dry-run first).")
     except (CatalogError, SettingsError) as exc:
-        return fail(str(exc))
+        return _sync_failed(exc)
     except OSError as exc:
         return fail(f"cannot read {args.file}: {exc.strerror or exc}")
     print(json.dumps(report.to_dict(), indent=2))
     return 0
+
+
+def _sync_failed(exc: Exception) -> int:
+    """A refused or failed run, said on stderr as `sync` and `publish` both say it."""
+    from catalog.errors import InvalidCatalog, RemovalRefused
+
+    if isinstance(exc, InvalidCatalog):
+        return fail(_problems(exc))
+    if isinstance(exc, RemovalRefused):
+        return fail(f"{exc}\nRun again with --force to publish it anyway (--dry-run first).")
+    return fail(str(exc))
 
 
 def _upload(aws: Any, bucket: str, key: str, path: Path) -> None:
