@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import calendar
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from email.utils import formatdate
 from typing import Any
@@ -106,3 +107,42 @@ def deprecation_headers(model: Model, now: float) -> dict[str, str]:
     if lifecycle.successor is not None:
         headers["Link"] = f'</v1/models/{lifecycle.successor}>; rel="successor-version"'
     return headers
+
+
+_DAY = 86_400.0
+
+
+def days_left(model: Model, now: float) -> int | None:
+    """Whole days from `now` to the model's shutdown (00:00 UTC), negative once past; None when
+    no shutdown date is known. Both instants are midnights when `now` is a day's start."""
+    lifecycle = model.lifecycle
+    if lifecycle is None or lifecycle.shutdown_at is None:
+        return None
+    return round((day_start(lifecycle.shutdown_at) - now) / _DAY)
+
+
+@dataclass(frozen=True, slots=True)
+class LifecycleCounts:
+    """How many models of a catalog are in each stage at one instant (the sync's metrics)."""
+
+    deprecated: int
+    retired: int  # retired, yet still in the catalog (out of the default list)
+    shutting_down_soon: int  # not retired, shutting down within the warning horizon
+
+
+def lifecycle_counts(models: Sequence[Model], now: float, *, warning_days: int) -> LifecycleCounts:
+    """The counts of `models` at `now`: deprecated and retired by `status_at`; shutting down
+    soon, a model not yet retired whose shutdown (00:00 UTC) is at most `warning_days` days
+    after `now`."""
+    statuses = statuses_at(models, now)
+    horizon = now + warning_days * _DAY
+    soon = sum(
+        1
+        for model in models
+        if statuses[model.id] != "retired"
+        and model.lifecycle is not None
+        and model.lifecycle.shutdown_at is not None
+        and day_start(model.lifecycle.shutdown_at) <= horizon
+    )
+    values = list(statuses.values())
+    return LifecycleCounts(values.count("deprecated"), values.count("retired"), soon)

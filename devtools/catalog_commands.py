@@ -328,7 +328,7 @@ def validate_catalog(args: argparse.Namespace, _settings: Settings) -> int:
 
 def report_lifecycle(args: argparse.Namespace, settings: Settings) -> int:
     from catalog.errors import CatalogError, InvalidCatalog
-    from catalog.lifecycle import day_start, statuses_at
+    from catalog.lifecycle import day_start, days_left, statuses_at
 
     on: date = args.at or datetime.now(UTC).date()
     try:
@@ -363,11 +363,7 @@ def report_lifecycle(args: argparse.Namespace, settings: Settings) -> int:
                 "deprecated_at": deprecated_at,
                 "shutdown_at": shutdown_at,
                 # Whole days: both instants are 00:00 UTC. Negative once shut down.
-                "days_left": (
-                    None
-                    if shutdown_at is None
-                    else round((day_start(shutdown_at) - now) / _SECONDS_PER_DAY)
-                ),
+                "days_left": days_left(model, now),
                 "successor": lifecycle.successor if lifecycle else None,
             }
         )
@@ -402,7 +398,6 @@ def report_lifecycle(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-_SECONDS_PER_DAY = 86_400
 _NONE = "\u2014"  # an em dash: no such date, no successor
 
 

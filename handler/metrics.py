@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from catalog.cache import ServedCatalog, ServedFrom
-from catalog.lifecycle import day_start, statuses_at
+from catalog.lifecycle import lifecycle_counts
 
 if TYPE_CHECKING:
     from catalog.schema import Model
@@ -29,7 +29,6 @@ MODELS_DEPRECATED = "ModelsDeprecated"
 MODELS_RETIRED_LISTED = "ModelsRetiredListed"
 MODELS_SHUTTING_DOWN_SOON = "ModelsShuttingDownSoon"
 LIFECYCLE_METRICS = (MODELS_DEPRECATED, MODELS_RETIRED_LISTED, MODELS_SHUTTING_DOWN_SOON)
-_DAY = 86400.0
 
 
 def _emf_line(
@@ -59,28 +58,19 @@ def _write(stream: TextIO | None, text: str) -> None:
     out.flush()
 
 
-def lifecycle_counts(models: Sequence[Model], now: float, *, warning_days: int) -> dict[str, int]:
-    """The sync's metrics over `models` (the published catalog) at `now` (epoch seconds):
+def lifecycle_metrics(models: Sequence[Model], now: float, *, warning_days: int) -> dict[str, int]:
+    """The sync's three metrics over `models` (the published catalog) at `now`, by metric name
+    (the arithmetic is catalog.lifecycle's `lifecycle_counts`):
     - ModelsDeprecated: models deprecated at `now`;
     - ModelsRetiredListed: models retired at `now` (past their shutdown date, or stated
       retired), still in the catalog (out of the default list, still retrievable by id);
     - ModelsShuttingDownSoon: models not yet retired whose shutdown date (00:00 UTC) is at most
       `warning_days` days after `now`."""
-    statuses = statuses_at(models, now)
-    horizon = now + warning_days * _DAY
-    soon = sum(
-        1
-        for model in models
-        if statuses[model.id] != "retired"
-        and model.lifecycle is not None
-        and model.lifecycle.shutdown_at is not None
-        and day_start(model.lifecycle.shutdown_at) <= horizon
-    )
-    values = list(statuses.values())
+    counts = lifecycle_counts(models, now, warning_days=warning_days)
     return {
-        MODELS_DEPRECATED: values.count("deprecated"),
-        MODELS_RETIRED_LISTED: values.count("retired"),
-        MODELS_SHUTTING_DOWN_SOON: soon,
+        MODELS_DEPRECATED: counts.deprecated,
+        MODELS_RETIRED_LISTED: counts.retired,
+        MODELS_SHUTTING_DOWN_SOON: counts.shutting_down_soon,
     }
 
 
@@ -91,7 +81,7 @@ def lifecycle_reporter(
     of the catalog published after the run, timestamped at the run's instant."""
 
     def report(published: PublishedCatalog) -> None:
-        counts = lifecycle_counts(published.models, published.now, warning_days=warning_days)
+        counts = lifecycle_metrics(published.models, published.now, warning_days=warning_days)
         _write(
             stream,
             _emf_line(

@@ -236,3 +236,18 @@ def test_a_snapshot_built_from_an_old_bundle_is_rebuilt_at_once() -> None:
     cache = CatalogCache(None, bundled_snapshot=lambda: bundled, ttl=60, wall_clock=lambda: S)
     statuses = cache.current().snapshot.statuses
     assert {statuses[m] for m in SEED_IDS} == {"retired"}
+
+
+def test_lifecycle_counts_and_days_left_at_an_instant() -> None:
+    """The arithmetic of the sync's metrics and of `ar-models lifecycle`, in one place."""
+    from catalog.lifecycle import days_left, lifecycle_counts
+
+    models = [
+        make_model("soon", lifecycle={"deprecated_at": "2026-10-14", "shutdown_at": "2026-12-20"}),
+        make_model("later", lifecycle={"shutdown_at": "2027-06-01"}),
+        make_model("gone", lifecycle={"shutdown_at": "2026-11-01"}),
+        make_model("plain"),
+    ]
+    counts = lifecycle_counts(models, NOV_27_2026, warning_days=30)
+    assert (counts.deprecated, counts.retired, counts.shutting_down_soon) == (1, 1, 1)
+    assert [days_left(m, NOV_27_2026) for m in models] == [23, 186, -26, None]

@@ -23,7 +23,7 @@ from handler.metrics import (
     MODELS_SHUTTING_DOWN_SOON,
     NAMESPACE,
     catalog_degraded_reporter,
-    lifecycle_counts,
+    lifecycle_metrics,
     lifecycle_reporter,
 )
 from handler.settings import Settings
@@ -154,7 +154,7 @@ def test_one_emf_line_per_published_catalog() -> None:
     [(0, 0), (1, 1), (30, 2), (31, 3), (3650, 3)],
 )
 def test_shutting_down_soon_counts_within_the_warning_days(warning_days: int, soon: int) -> None:
-    counts = lifecycle_counts(lifecycle_catalog(), NOW, warning_days=warning_days)
+    counts = lifecycle_metrics(lifecycle_catalog(), NOW, warning_days=warning_days)
     assert counts == {
         MODELS_DEPRECATED: 4,
         MODELS_RETIRED_LISTED: 2,  # a retired model is no longer "shutting down"
@@ -164,5 +164,5 @@ def test_shutting_down_soon_counts_within_the_warning_days(warning_days: int, so
 
 def test_counts_of_an_empty_or_all_active_catalog_are_zero() -> None:
     zero = {MODELS_DEPRECATED: 0, MODELS_RETIRED_LISTED: 0, MODELS_SHUTTING_DOWN_SOON: 0}
-    assert lifecycle_counts([], NOW, warning_days=30) == zero
-    assert lifecycle_counts([make_model("a"), make_model("b")], NOW, warning_days=30) == zero
+    assert lifecycle_metrics([], NOW, warning_days=30) == zero
+    assert lifecycle_metrics([make_model("a"), make_model("b")], NOW, warning_days=30) == zero
