@@ -310,7 +310,9 @@ def serving(*providers: FakeProvider) -> Iterator[dict[str, Served]]:
         for provider in providers:
             server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(provider))
             server.daemon_threads = True
-            thread = threading.Thread(target=server.serve_forever, daemon=True)
+            thread = threading.Thread(
+                target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            )
             thread.start()
             servers.append((server, thread, provider))
         yield {
