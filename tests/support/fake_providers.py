@@ -266,6 +266,12 @@ def _handler(provider: FakeProvider) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
+        def handle(self) -> None:
+            try:
+                super().handle()
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client went away (a bounded body, a closed keep-alive): expected
+
         def do_GET(self) -> None:
             url = urlsplit(self.path)
             headers = {name.lower(): value for name, value in self.headers.items()}
