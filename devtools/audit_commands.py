@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,11 @@ from handler.settings import Settings, SettingsError
 if TYPE_CHECKING:
     from audit import AuditReport
     from catalog.schema import Model
+
+
+def wall_clock() -> float:
+    """The instant our models' statuses are evaluated at (tests set it)."""
+    return time.time()
 
 
 def audit_catalog(args: argparse.Namespace, settings: Settings) -> int:
@@ -40,6 +46,7 @@ def audit_catalog(args: argparse.Namespace, settings: Settings) -> int:
                 allow_files=True,
                 timeout=args.timeout,
             ),
+            wall_clock=wall_clock,
         )
     except (CatalogError, SettingsError) as exc:
         return fail(str(exc))

@@ -80,7 +80,8 @@ def test_retry_after_is_honoured(auditor: Auditor) -> None:
     auditor.fake("openai").fail(Fault(status=429, retry_after="7"))
     auditor.fake("gemini").fail(Fault(status=503, retry_after="2.5"))
     report = auditor()
-    assert report.drift == [] and report.exit_code() == 0
+    assert report.drift == []
+    assert report.exit_code() == 0
     assert auditor.pauses == [7.0, 2.5]
 
 

@@ -53,7 +53,7 @@ def drift_queue(aws: AwsClients) -> str:
         EventPattern=json.dumps({"source": [EVENT_SOURCE], "detail-type": ["CatalogDrift"]}),
     )
     events.put_targets(Rule="drift", Targets=[{"Id": "q", "Arn": arn}])
-    return url
+    return str(url)
 
 
 def received(queue_url: str) -> list[dict[str, Any]]:
@@ -105,8 +105,10 @@ def test_a_run_with_drift_reports_it_everywhere_and_writes_no_table(
 
     result = handler_for(aws, served, models_table, secret_arn, emf)({}, None)
 
-    assert result["drift"] == 2 and result["exit_code"] == 2
-    assert calls and WRITES.isdisjoint(calls)  # it read the table, and wrote nothing
+    assert result["drift"] == 2
+    assert result["exit_code"] == 2
+    assert calls
+    assert WRITES.isdisjoint(calls)
     # Keys from the secret: each fake saw its own.
     assert served["openai"].provider.requests[0].headers["authorization"] == (
         f"Bearer {KEYS['openai']}"
@@ -202,7 +204,8 @@ def test_a_secret_of_another_shape_fails_without_quoting_it(
     aws.secretsmanager().put_secret_value(SecretId=secret_arn, SecretString=secret)
     with pytest.raises(AuditConfigError) as raised:
         provider_keys(AuditSettings(provider_keys_secret_arn=secret_arn), aws=aws)
-    assert secret not in str(raised.value) and "0123456789" not in str(raised.value)
+    assert secret not in str(raised.value)
+    assert "0123456789" not in str(raised.value)
 
 
 def test_a_secret_that_cannot_be_read_fails_the_run(aws: AwsClients) -> None:

@@ -11,6 +11,7 @@ test (`serving(...)`), on 127.0.0.1 only; `ar-models dev` may start them for a d
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -267,10 +268,9 @@ def _handler(provider: FakeProvider) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def handle(self) -> None:
-            try:
+            # The client went away (a bounded body, a closed keep-alive): expected.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 super().handle()
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client went away (a bounded body, a closed keep-alive): expected
 
         def do_GET(self) -> None:
             url = urlsplit(self.path)
