@@ -23,6 +23,8 @@ LAMBDA_REQUIREMENTS := requirements-lambda.txt
 # extra: pydantic for the catalog's schema, httpx for the providers), so the API's does not grow.
 AUDIT_PACKAGES := handler catalog audit awsclients
 AUDIT_REQUIREMENTS := requirements-audit.txt
+# The audit's delivery modules in handler/: left out of the API's and the sync's artifacts.
+AUDIT_ONLY_MODULES := handler/audit.py handler/audit_job.py handler/audit_metrics.py
 # Lambda's python3.13 runtime: CPython 3.13 on Amazon Linux 2023 (glibc 2.34), x86_64 (template.yaml).
 LAMBDA_PYTHON_VERSION := 3.13
 LAMBDA_PLATFORMS := manylinux2014_x86_64 manylinux_2_28_x86_64 manylinux_2_34_x86_64
@@ -120,7 +122,8 @@ print-lambda-python:
 # -I: no PYTHON* variable (PYTHONPYCACHEPREFIX, PYTHONOPTIMIZE) may change where or what it writes.
 # -d /var/task: the source paths recorded in the bytecode are those on Lambda (LAMBDA_TASK_ROOT),
 # not the build directory's, so both functions' artifacts are identical, whoever builds them.
-# $(call lambda_artifact,REQUIREMENTS,PACKAGES): the recipe of one function's artifact.
+# $(call lambda_artifact,REQUIREMENTS,PACKAGES,LEFT_OUT): the recipe of one function's artifact
+# (LEFT_OUT: files of those packages it does not ship).
 define lambda_artifact
 	$(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set: `sam build` runs this target))
 	@{ $(LAMBDA_PYTHON_OR_STOP); } >/dev/null
@@ -131,6 +134,7 @@ define lambda_artifact
 		--target "$(ARTIFACTS_DIR)" -r $(1)
 	rm -rf "$(ARTIFACTS_DIR)/bin"
 	cp -R $(2) "$(ARTIFACTS_DIR)/"
+	$(if $(3),rm -f $(addprefix "$(ARTIFACTS_DIR)/,$(addsuffix ",$(3))))
 	find "$(ARTIFACTS_DIR)" -name __pycache__ -type d -prune -exec rm -rf {} +
 	find "$(ARTIFACTS_DIR)" -name '*.py[co]' -type f -delete
 	"$(LAMBDA_PYTHON)" -I -m compileall -q -j 0 --invalidation-mode unchecked-hash \
@@ -138,7 +142,7 @@ define lambda_artifact
 endef
 
 build-ModelsApiFunction build-CatalogSyncFunction:
-	$(call lambda_artifact,$(LAMBDA_REQUIREMENTS),$(LAMBDA_PACKAGES))
+	$(call lambda_artifact,$(LAMBDA_REQUIREMENTS),$(LAMBDA_PACKAGES),$(AUDIT_ONLY_MODULES))
 
 # The audit's artifact: the same recipe on its own pins and packages.
 build-AuditFunction:
