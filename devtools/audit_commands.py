@@ -34,6 +34,12 @@ def audit_catalog(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.timeout is not None and not args.timeout > 0:
         return fail(f"--timeout must be a number of seconds > 0, got {args.timeout:g}")
+    include: dict[str, list[str]] = {}
+    for item in args.include or ():
+        name, _, pattern = item.partition("=")
+        if not name or not pattern:
+            return fail(f"--include must be NAME=PATTERN, got {item!r}")
+        include.setdefault(name, []).append(pattern)
     try:
         audit_settings = load_audit_settings()
         report, audited = run_audit_job(
@@ -45,6 +51,7 @@ def audit_catalog(args: argparse.Namespace, settings: Settings) -> int:
                 source=args.source,
                 allow_files=True,
                 timeout=args.timeout,
+                include=include,
             ),
             wall_clock=wall_clock,
         )

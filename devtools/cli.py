@@ -147,6 +147,14 @@ def _parser() -> argparse.ArgumentParser:
         help="audit a catalog document instead of the published one: 'bundled', "
         "s3://bucket/key or a local file",
     )
+    audit.add_argument(
+        "--include",
+        action="append",
+        metavar="NAME=PATTERN",
+        help="report an upstream model we lack as new_upstream only if its id matches PATTERN "
+        "(fnmatch); repeatable, replaces the provider's default filter (openai: gpt-*, o[0-9]*; "
+        "anthropic: claude-*; gemini: gemini-* serving generateContent)",
+    )
     audit.add_argument("--json", action="store_true", help="print the report as JSON")
     audit.add_argument(
         "--propose",

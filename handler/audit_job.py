@@ -82,7 +82,7 @@ def run_audit_job(
 
     options = options or JobOptions()
     names = list(dict.fromkeys(options.providers or PROVIDER_NAMES))
-    unknown = [name for name in names if name not in PROVIDER_NAMES]
+    unknown = [name for name in [*names, *options.include] if name not in PROVIDER_NAMES]
     if unknown:
         raise AuditConfigError(
             f"unknown provider(s) {', '.join(unknown)}: choose from {', '.join(PROVIDER_NAMES)}"

@@ -161,6 +161,15 @@ def test_json_report_schema(
     assert served["openai"].provider.requests == []
 
 
+def test_include_replaces_a_providers_new_upstream_filter(
+    served: dict[str, Served], catalog_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--source", str(catalog_file), "--json", "--provider", "openai"]
+    status, out, _ = run(capsys, *args, "--include", "openai=dall-e-*", "--include", "openai=x*")
+    assert status == 2
+    assert [d["model"] for d in json.loads(out)["drift"]] == ["dall-e-3"]
+
+
 def test_a_provider_without_a_key_is_skipped(
     served: dict[str, Served],
     catalog_file: Path,
@@ -178,6 +187,8 @@ def test_a_provider_without_a_key_is_skipped(
     [
         (["--provider", "mistral"], "unknown provider(s) mistral"),
         (["--timeout", "0"], "--timeout must be a number of seconds > 0"),
+        (["--include", "gpt-*"], "--include must be NAME=PATTERN"),
+        (["--include", "mistral=m*"], "unknown provider(s) mistral"),
         (["--source", "/nowhere/models.json"], "/nowhere/models.json does not exist"),
     ],
 )
