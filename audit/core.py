@@ -96,8 +96,14 @@ def _audit_one(
         )
         try:
             upstream = provider.list_models(fetcher, setup.key)
-        except ProviderFailed as exc:
-            reason = fetcher.redact(exc.reason)
+        except Exception as exc:  # one provider failing never stops the others
+            # A ProviderFailed is a reason of ours; anything else is a bug in a provider module,
+            # said by its type (its text could quote what the provider sent).
+            reason = fetcher.redact(
+                exc.reason
+                if isinstance(exc, ProviderFailed)
+                else f"internal error reading the list ({type(exc).__name__})"
+            )
             logger.warning("provider %s failed: %s", provider.name, reason)
             return ProviderOutcome(
                 provider.name,

@@ -59,7 +59,8 @@ class GeminiProvider(ProviderBase):
     def describe_error(self, status: int, body: Any) -> str:
         # {"error": {"code", "message", "status", "details": [{"reason": ...}]}}
         reason = None
-        details = body.get("error", {}).get("details") if isinstance(body, dict) else None
+        error = body.get("error") if isinstance(body, dict) else None
+        details = error.get("details") if isinstance(error, dict) else None
         if isinstance(details, list):
             reason = next(
                 (d["reason"] for d in details if isinstance(d, dict) and d.get("reason")), None

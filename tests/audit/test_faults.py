@@ -175,3 +175,21 @@ def test_a_failed_provider_reports_no_missing_model_even_if_it_listed_some(
     fake.fail(Fault(), Fault(status=403))  # the first answers normally
     fake.faults[0].status = None
     only_failed(auditor(), "anthropic")
+
+
+def test_a_bug_in_one_provider_module_never_stops_the_others(
+    auditor: Auditor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from audit.providers.gemini import GeminiProvider
+
+    def broken(*_: object) -> list[object]:
+        raise KeyError("models")
+
+    monkeypatch.setattr(GeminiProvider, "list_models", broken)
+    assert only_failed(auditor(), "gemini") == "internal error reading the list (KeyError)"
+
+
+def test_an_error_body_of_another_shape_is_still_a_reason(auditor: Auditor) -> None:
+    auditor.fake("gemini").fail(Fault(status=403, body=None))
+    auditor.fake("gemini").error_body = lambda status, message: b'{"error": "denied"}'  # type: ignore[method-assign]
+    assert only_failed(auditor(), "gemini") == "HTTP 403"
