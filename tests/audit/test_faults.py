@@ -53,7 +53,7 @@ def test_a_refused_request_fails_the_provider_at_once(
     ("name", "expected"),
     [
         ("openai", "HTTP 401: invalid_api_key: Incorrect API key provided: [redacted]."),
-        ("anthropic", "HTTP 401: authentication_error: invalid key (request req_fake)"),
+        ("anthropic", "HTTP 401: authentication_error: invalid x-api-key (request req_fake)"),
         ("gemini", "HTTP 400: API_KEY_INVALID: the key was rejected"),
     ],
 )

@@ -104,7 +104,7 @@ class FakeProvider:
         raise NotImplementedError
 
     def rejected(self, headers: Mapping[str, str]) -> tuple[int, dict[str, str], bytes]:
-        return 401, {}, self.error_body(401, "invalid key")
+        return 401, {}, self.error_body(401, "invalid x-api-key")
 
     def page(self, query: dict[str, list[str]]) -> dict[str, Any]:
         raise NotImplementedError
