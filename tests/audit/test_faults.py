@@ -9,7 +9,7 @@ import pytest
 
 from audit.http import HttpLimits
 from audit.report import EXIT_FAILED
-from tests.audit.conftest import Auditor
+from tests.audit.conftest import KEYS, Auditor
 from tests.support.fake_providers import Fault, anthropic_model
 
 
@@ -26,6 +26,8 @@ def only_failed(report: object, name: str) -> str:
     assert others == ["ok", "ok"]
     assert report.exit_code() == EXIT_FAILED
     assert outcome.reason
+    # The reason is the exception's text: no key in it, whatever the provider sent back.
+    assert [key for key in KEYS.values() if key in outcome.reason] == []
     return outcome.reason
 
 
