@@ -19,6 +19,12 @@ export SAM_CLI_TELEMETRY ?= 0
 # import, and nothing else (devtools/, tests/ and bench/ never ship; tests/test_sam_build.py checks).
 LAMBDA_PACKAGES := handler catalog apikeys awsclients
 LAMBDA_REQUIREMENTS := requirements-lambda.txt
+# The drift audit's artifact (AuditFunction): its own packages and pins (pyproject's `audit`
+# extra: pydantic for the catalog's schema, httpx for the providers), so the API's does not grow.
+AUDIT_PACKAGES := handler catalog audit awsclients
+AUDIT_REQUIREMENTS := requirements-audit.txt
+# The audit's delivery modules in handler/: left out of the API's and the sync's artifacts.
+AUDIT_ONLY_MODULES := handler/audit.py handler/audit_job.py handler/audit_metrics.py
 # Lambda's python3.13 runtime: CPython 3.13 on Amazon Linux 2023 (glibc 2.34), x86_64 (template.yaml).
 LAMBDA_PYTHON_VERSION := 3.13
 LAMBDA_PLATFORMS := manylinux2014_x86_64 manylinux_2_28_x86_64 manylinux_2_34_x86_64
@@ -46,7 +52,8 @@ LAMBDA_PYTHON_OR_STOP = "$(LAMBDA_PYTHON)" -I -c '$(LAMBDA_PYTHON_CHECK)' 2>/dev
 	LAMBDA_PYTHON=/path/to/python$(LAMBDA_PYTHON_VERSION)' >&2; exit 1; }
 
 .PHONY: serve dev test test-fast lint bench clean sam validate build lambda-requirements \
-	print-lambda-python build-ModelsApiFunction build-CatalogSyncFunction
+	print-lambda-python build-ModelsApiFunction build-CatalogSyncFunction build-AuditFunction \
+	audit-requirements
 
 # The dev venv gets exactly the runtime dependencies the Lambda ships: requirements-lambda.txt's
 # pins are its constraints (tests/test_lambda_requirements.py fails on a drift), and changing them
@@ -115,20 +122,31 @@ print-lambda-python:
 # -I: no PYTHON* variable (PYTHONPYCACHEPREFIX, PYTHONOPTIMIZE) may change where or what it writes.
 # -d /var/task: the source paths recorded in the bytecode are those on Lambda (LAMBDA_TASK_ROOT),
 # not the build directory's, so both functions' artifacts are identical, whoever builds them.
-build-ModelsApiFunction build-CatalogSyncFunction:
+# $(call lambda_artifact,REQUIREMENTS,PACKAGES,LEFT_OUT): the recipe of one function's artifact
+# (LEFT_OUT: files of those packages it does not ship).
+define lambda_artifact
 	$(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set: `sam build` runs this target))
 	@{ $(LAMBDA_PYTHON_OR_STOP); } >/dev/null
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-compile \
 		--no-deps --require-hashes --only-binary=:all: \
 		--implementation cp --python-version $(LAMBDA_PYTHON_VERSION) \
 		$(addprefix --platform ,$(LAMBDA_PLATFORMS)) \
-		--target "$(ARTIFACTS_DIR)" -r $(LAMBDA_REQUIREMENTS)
+		--target "$(ARTIFACTS_DIR)" -r $(1)
 	rm -rf "$(ARTIFACTS_DIR)/bin"
-	cp -R $(LAMBDA_PACKAGES) "$(ARTIFACTS_DIR)/"
+	cp -R $(2) "$(ARTIFACTS_DIR)/"
+	$(if $(3),rm -f $(addprefix "$(ARTIFACTS_DIR)/,$(addsuffix ",$(3))))
 	find "$(ARTIFACTS_DIR)" -name __pycache__ -type d -prune -exec rm -rf {} +
 	find "$(ARTIFACTS_DIR)" -name '*.py[co]' -type f -delete
 	"$(LAMBDA_PYTHON)" -I -m compileall -q -j 0 --invalidation-mode unchecked-hash \
 		-d /var/task "$(ARTIFACTS_DIR)"
+endef
+
+build-ModelsApiFunction build-CatalogSyncFunction:
+	$(call lambda_artifact,$(LAMBDA_REQUIREMENTS),$(LAMBDA_PACKAGES),$(AUDIT_ONLY_MODULES))
+
+# The audit's artifact: the same recipe on its own pins and packages.
+build-AuditFunction:
+	$(call lambda_artifact,$(AUDIT_REQUIREMENTS),$(AUDIT_PACKAGES))
 
 # requirements-lambda.txt: pyproject's [project].dependencies without boto3 (the Lambda runtime
 # provides it), resolved for the Lambda runtime with hashes. Existing pins are kept unless
@@ -151,3 +169,20 @@ lambda-requirements: $(STAMP)  ## regenerate requirements-lambda.txt from pyproj
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .coverage .mypy_cache .ruff_cache
+
+# requirements-audit.txt: pyproject's `audit` extra, resolved and hashed as requirements-lambda.txt
+# is (same runtime, same platform; existing pins kept unless UPGRADE=1).
+audit-requirements: $(STAMP)  ## regenerate requirements-audit.txt from pyproject.toml
+	$(BIN)/python -c 'import tomllib; \
+		print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["audit"]))' \
+	| $(BIN)/uv pip compile - --quiet --no-header --generate-hashes \
+		--python-version $(LAMBDA_PYTHON_VERSION) --python-platform x86_64-manylinux_2_34 \
+		$(if $(UPGRADE),--upgrade) --output-file $(AUDIT_REQUIREMENTS)
+	{ printf '%s\n' \
+		'# Runtime dependencies of the AuditFunction artifact. Generated, do not edit: `make audit-requirements`' \
+		'# (keeps these pins unless pyproject.toml rules them out; UPGRADE=1 takes the newest allowed).' \
+		'# It runs `uv pip compile --generate-hashes --python-version 3.13 --python-platform' \
+		'# x86_64-manylinux_2_34` on pyproject.toml [project.optional-dependencies].audit; boto3 is the' \
+		'# Lambda runtime'"'"'s.'; \
+	  cat $(AUDIT_REQUIREMENTS); } > $(AUDIT_REQUIREMENTS).tmp
+	mv $(AUDIT_REQUIREMENTS).tmp $(AUDIT_REQUIREMENTS)

@@ -54,12 +54,12 @@ class _Timing:
 _TIMINGS = {
     Profile.REQUEST: _Timing(
         connect_timeout=0.25,
-        read_timeouts={"dynamodb": 0.5, "s3": 0.5, "events": 0.5},
+        read_timeouts={"dynamodb": 0.5, "s3": 0.5, "events": 0.5, "secretsmanager": 0.5},
         retries={"mode": "standard", "total_max_attempts": 1},
     ),
     Profile.BACKGROUND: _Timing(
         connect_timeout=1.0,
-        read_timeouts={"dynamodb": 2.0, "s3": 10.0, "events": 5.0},
+        read_timeouts={"dynamodb": 2.0, "s3": 10.0, "events": 5.0, "secretsmanager": 5.0},
         retries={"mode": "standard", "total_max_attempts": 4},
     ),
 }
@@ -108,6 +108,10 @@ class AwsClients:
     def events(self) -> EventBridgeClient:
         client: EventBridgeClient = self._client("events")
         return client
+
+    def secretsmanager(self) -> Any:
+        """Secrets Manager (the audit's provider keys); untyped: no stubs are installed."""
+        return self._client("secretsmanager")
 
     def _client(self, service: str) -> Any:
         client = self._clients.get(service)

@@ -1,5 +1,5 @@
 """`ar-models`: run the API locally, publish and export the catalog, report model lifecycles,
-manage API keys."""
+audit it against the providers, manage API keys."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from devtools import catalog_commands, key_commands, serve_commands
+from devtools import audit_commands, catalog_commands, key_commands, serve_commands
 from devtools.devstack import DEV_CACHE_TTL
 from devtools.output import fail
 from handler import settings as env
@@ -143,6 +143,51 @@ def _parser() -> argparse.ArgumentParser:
         '"days_left", "successor"} (null where unknown) instead of the table',
     )
     lifecycle.set_defaults(command=catalog_commands.report_lifecycle)
+
+    audit = commands.add_parser(
+        "audit",
+        help="compare each provider's own model list with the catalog; exit 0 no drift, "
+        "2 drift, 1 a provider failed",
+        description="Reads each provider's model list (keys from OPENAI_API_KEY, "
+        "ANTHROPIC_API_KEY, GEMINI_API_KEY; a provider without one is skipped) and reports the "
+        "drift: missing_upstream, new_upstream, lifecycle, limits. Writes nothing to any table. "
+        "Exit 0: no drift; 2: drift found; 1: a provider failed.",
+    )
+    audit.add_argument(
+        "--provider",
+        action="append",
+        metavar="NAME",
+        help="audit only this provider (openai, anthropic, gemini); repeatable; default: all",
+    )
+    audit.add_argument(
+        "--source",
+        metavar="SOURCE",
+        help="audit a catalog document instead of the published one: 'bundled', "
+        "s3://bucket/key or a local file",
+    )
+    audit.add_argument(
+        "--include",
+        action="append",
+        metavar="NAME=PATTERN",
+        help="report an upstream model we lack as new_upstream only if its id matches PATTERN "
+        "(fnmatch); repeatable, replaces the provider's default filter (openai: gpt-*, o[0-9]*; "
+        "anthropic: claude-*; gemini: gemini-* serving generateContent)",
+    )
+    audit.add_argument("--json", action="store_true", help="print the report as JSON")
+    audit.add_argument(
+        "--propose",
+        metavar="OUT",
+        help="write the catalog with the providers' authoritative values applied to OUT "
+        "(a file `ar-models validate` accepts); the changes are listed on stderr",
+    )
+    audit.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="time budget of each provider, retries included (default: AUDIT_PROVIDER_TIMEOUT, "
+        "else 60)",
+    )
+    audit.set_defaults(command=audit_commands.audit_catalog)
 
     keys = commands.add_parser("keys", help="manage API keys in API_KEYS_TABLE")
     key_actions = keys.add_subparsers(required=True, metavar="ACTION")

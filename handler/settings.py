@@ -126,3 +126,68 @@ def settings_at_init(component: str) -> Settings:
             "invalid configuration, the %s cannot start: %s", component, exc
         )
         raise
+
+
+# -- the provider drift audit (handler/audit_job.py, `ar-models audit`) -----------------------
+
+OPENAI_BASE_URL = "OPENAI_BASE_URL"  # as the OpenAI SDK reads it: ending in /v1
+ANTHROPIC_BASE_URL = "ANTHROPIC_BASE_URL"  # as the anthropic SDK reads it: without /v1
+GEMINI_BASE_URL = "GEMINI_BASE_URL"  # the host root; /v1beta/models is appended
+OPENAI_API_KEY = "OPENAI_API_KEY"
+ANTHROPIC_API_KEY = "ANTHROPIC_API_KEY"
+GEMINI_API_KEY = "GEMINI_API_KEY"
+PROVIDER_KEYS_SECRET_ARN = "PROVIDER_KEYS_SECRET_ARN"  # noqa: S105 (a variable name)
+AUDIT_REPORT_BUCKET = "AUDIT_REPORT_BUCKET"
+AUDIT_PROVIDER_TIMEOUT = "AUDIT_PROVIDER_TIMEOUT"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditSettings:
+    """The audit's own settings (the catalog table, bus and function name are `Settings`').
+
+    A base URL left unset is the provider's own (audit/providers/). Keys come from the secret
+    when `provider_keys_secret_arn` is set (the deployed function), else from the three key
+    variables (a shell). Keys are never in a repr.
+    """
+
+    base_urls: Mapping[str, str | None] = field(
+        default_factory=lambda: {"openai": None, "anthropic": None, "gemini": None}
+    )
+    api_keys: Mapping[str, str | None] = field(
+        default_factory=lambda: {"openai": None, "anthropic": None, "gemini": None}, repr=False
+    )
+    provider_keys_secret_arn: str | None = None
+    report_bucket: str | None = None
+    provider_timeout: float = 60.0  # seconds each provider may take, retries included
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> AuditSettings:
+        def text(name: str) -> str | None:
+            return environ.get(name, "").strip() or None
+
+        for name in (OPENAI_BASE_URL, ANTHROPIC_BASE_URL, GEMINI_BASE_URL):
+            url = text(name)
+            if url is not None and not url.startswith(("https://", "http://")):
+                raise SettingsError(f"{name} must be an http(s):// URL, got {url!r}")
+        default = cls().provider_timeout
+        timeout = _number(environ, AUDIT_PROVIDER_TIMEOUT, default, low=0.001)
+        return cls(
+            base_urls={
+                "openai": text(OPENAI_BASE_URL),
+                "anthropic": text(ANTHROPIC_BASE_URL),
+                "gemini": text(GEMINI_BASE_URL),
+            },
+            api_keys={
+                "openai": text(OPENAI_API_KEY),
+                "anthropic": text(ANTHROPIC_API_KEY),
+                "gemini": text(GEMINI_API_KEY),
+            },
+            provider_keys_secret_arn=text(PROVIDER_KEYS_SECRET_ARN),
+            report_bucket=text(AUDIT_REPORT_BUCKET),
+            provider_timeout=timeout,
+        )
+
+
+def load_audit_settings() -> AuditSettings:
+    """The audit settings of this process's environment. Its composition roots call it once."""
+    return AuditSettings.from_environ(os.environ)

@@ -32,15 +32,23 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from devtools.template_tables import load_template
-from tests.support.requirements import NEVER_IN_THE_ARTIFACT, REQUIREMENTS, parse_pins
+from tests.support.requirements import (
+    AUDIT_REQUIREMENTS,
+    NEVER_IN_THE_ARTIFACT,
+    REQUIREMENTS,
+    parse_pins,
+)
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_PATH = ROOT / "template.yaml"
-FUNCTIONS = ("ModelsApiFunction", "CatalogSyncFunction")
+FUNCTIONS = ("ModelsApiFunction", "CatalogSyncFunction", "AuditFunction")
 # What the Makefile ships (LAMBDA_PACKAGES): the packages the two functions import.
 PACKAGES = ("handler", "catalog", "apikeys", "awsclients")
+# The drift audit's artifact (AUDIT_PACKAGES), and its modules the other two leave out.
+AUDIT_PACKAGES = ("handler", "catalog", "audit", "awsclients")
+AUDIT_ONLY = ("handler/audit.py", "handler/audit_job.py", "handler/audit_metrics.py")
 DEV_API_KEY = "ar-dev-local-key"  # the key events/list-models.json sends
 # Repository content that must never reach the artifact (checked by name for a clear message;
 # the allow-list in test_*_holds_only_runtime_code catches anything else).
@@ -233,7 +241,13 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     return Build(build_dir, seconds, before)
 
 
-def assert_runtime_code_only(artifact: Path) -> None:
+def assert_runtime_code_only(
+    artifact: Path,
+    *,
+    packages: tuple[str, ...] = PACKAGES,
+    requirements: Path = REQUIREMENTS,
+    left_out: tuple[str, ...] = AUDIT_ONLY,
+) -> None:
     assert artifact.is_dir(), f"sam build made no {artifact.name}"
     for name in NOT_RUNTIME:
         assert not (artifact / name).exists(), f"{name} is not runtime code"
@@ -241,15 +255,19 @@ def assert_runtime_code_only(artifact: Path) -> None:
     # Our packages, exactly as in the repository (every module, the bundled catalog and the
     # py.typed markers) plus the runtime's bytecode of every module, and nothing else (no
     # bytecode compiled by the build host).
-    for package in PACKAGES:
-        sources = source_files(package)
+    for package in packages:
+        sources = {
+            path: size
+            for path, size in source_files(package).items()
+            if f"{package}/{path}" not in left_out
+        }
         built = files_of(artifact / package)
         bytecode = {
             str(bytecode_path(Path(path))) for path in sources if Path(path).suffix == ".py"
         }
         assert set(built) == set(sources) | bytecode, package
         assert {path: built[path] for path in sources} == sources, package
-    for data in ("catalog/models.json", *(f"{package}/py.typed" for package in PACKAGES)):
+    for data in ("catalog/models.json", *(f"{package}/py.typed" for package in packages)):
         assert (artifact / data).is_file(), data
     assert json.loads((artifact / "catalog/models.json").read_text()) == json.loads(
         (ROOT / "catalog/models.json").read_text()
@@ -268,7 +286,7 @@ def assert_runtime_code_only(artifact: Path) -> None:
 
     # Dependencies: exactly the pins of requirements-lambda.txt, at those versions.
     installed = distributions(artifact)
-    pinned = {name: version for name, (version, _) in parse_pins(REQUIREMENTS.read_text()).items()}
+    pinned = {name: version for name, (version, _) in parse_pins(requirements.read_text()).items()}
     assert {name: version for name, (version, _) in installed.items()} == pinned
     for name in NEVER_IN_THE_ARTIFACT:
         assert name not in installed, name
@@ -277,7 +295,7 @@ def assert_runtime_code_only(artifact: Path) -> None:
     # Anything else at the top level belongs to one of those distributions.
     # (__pycache__: the bytecode of top-level modules such as typing_extensions, checked above.)
     owned = set().union(*(tops for _, tops in installed.values()))
-    tops = {*PACKAGES, *owned, "__pycache__"}
+    tops = {*packages, *owned, "__pycache__"}
     strays = sorted(p.name for p in artifact.iterdir() if p.name not in tops)
     assert strays == [], f"neither our packages nor an installed distribution: {strays}"
 
@@ -306,6 +324,69 @@ def test_sam_build_leaves_the_repository_sam_directory_alone(build: Build) -> No
 
 def test_api_artifact_holds_only_runtime_code(build: Build) -> None:
     assert_runtime_code_only(build.artifact("ModelsApiFunction"))
+
+
+def test_api_artifact_carries_nothing_of_the_audit(build: Build) -> None:
+    artifact = build.artifact("ModelsApiFunction")
+    assert not (artifact / "audit").exists()
+    assert [name for name in AUDIT_ONLY if (artifact / name).exists()] == []
+    assert not {"httpx", "httpcore", "h11", "certifi"} & set(distributions(artifact))
+
+
+def test_audit_artifact_holds_only_its_runtime_code(build: Build) -> None:
+    assert_runtime_code_only(
+        build.artifact("AuditFunction"),
+        packages=AUDIT_PACKAGES,
+        requirements=AUDIT_REQUIREMENTS,
+        left_out=(),
+    )
+
+
+_CLEAN_AUDIT = """
+import json, sys, time
+artifact, out_path = sys.argv[1:3]
+sys.path.insert(0, artifact)
+started = time.perf_counter()
+from handler.audit import lambda_handler
+imported = time.perf_counter()
+result = lambda_handler({}, None)
+ran = time.perf_counter()
+files = sorted({m.__file__ for m in list(sys.modules.values()) if getattr(m, "__file__", None)})
+with open(out_path, "w") as f:
+    json.dump({"result": result, "files": files, "import_ms": (imported - started) * 1000,
+               "run_ms": (ran - imported) * 1000}, f)
+"""
+
+
+def test_audit_artifact_runs_in_a_clean_interpreter(
+    build: Build, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No key, no table: every provider skipped, the bundled catalog read, no network; what it
+    imports (httpx and pydantic included) all comes from the artifact."""
+    artifact = build.artifact("AuditFunction")
+    out = tmp_path / "result.json"
+    result = subprocess.run(
+        [str(lambda_python()), "-I", "-S", "-c", _CLEAN_AUDIT, str(artifact), str(out)],
+        cwd=tmp_path,
+        env={},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(out.read_text())
+    assert outcome["result"]["skipped"] == ["openai", "anthropic", "gemini"]
+    assert outcome["result"]["exit_code"] == 0
+    assert str(artifact / "handler" / "audit.py") in outcome["files"]
+    unzipped = sum(files_of(artifact).values())
+    with capsys.disabled():
+        print(
+            f"\nAuditFunction artifact: {unzipped / 2**20:.1f} MiB in files; import of "
+            f"handler.audit {outcome['import_ms']:.0f} ms, a run with every provider skipped "
+            f"{outcome['run_ms']:.0f} ms (imports httpx, pydantic, the catalog)"
+        )
+    assert unzipped <= MAX_UNZIPPED_BYTES
 
 
 def test_sync_artifact_holds_the_same_runtime_code(build: Build) -> None:

@@ -24,7 +24,7 @@ TEMPLATE_PATH = DEFAULT_TEMPLATE_PATH
 EVENTS = TEMPLATE_PATH.parent / "events"
 TEMPLATE = load_template(TEMPLATE_PATH)
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
-FUNCTIONS = ("ModelsApiFunction", "CatalogSyncFunction")
+FUNCTIONS = ("ModelsApiFunction", "CatalogSyncFunction", "AuditFunction")
 
 # Exactly the calls the API makes: the catalog's meta item, its model items in chunks, one key.
 API_CATALOG_ACTIONS = {"dynamodb:GetItem", "dynamodb:BatchGetItem"}
@@ -390,7 +390,9 @@ def test_a_function_may_write_logs_only_to_its_own_log_group(logical_id: str) ->
     ]
     logs = []
     for statement in deployed_statements(role):
-        assert "*" not in json.dumps(statement["Resource"]), statement
+        # The one wildcard allowed: the audit's reports, objects under audits/ of one bucket.
+        resource = json.dumps(statement["Resource"]).replace("}/audits/*", "}/audits/")
+        assert "*" not in resource, statement
         actions = set(as_list(statement["Action"]))
         if any(action.startswith("logs:") for action in actions):
             logs.append((actions, statement["Resource"]))
@@ -401,7 +403,7 @@ def test_a_function_may_write_logs_only_to_its_own_log_group(logical_id: str) ->
 def test_no_role_in_the_stack_allows_anything_on_every_resource() -> None:
     """The roles SAM still generates (the schedule's) included."""
     roles = of_type(transformed(), "AWS::IAM::Role")
-    assert len(roles) == 3  # the two functions' and the schedule's
+    assert len(roles) == 5  # the three functions' and the two schedules'
     for logical_id, role in roles.items():
         assert "ManagedPolicyArns" not in role["Properties"], logical_id
         for statement in deployed_statements(role["Properties"]):
@@ -574,6 +576,11 @@ def test_every_alarm_notifies_the_alarm_topic_when_one_is_set() -> None:
         "CatalogDegradedAlarm",
         "ModelRetiredStillListedAlarm",
         "ModelShutdownSoonAlarm",
+        "AuditDeadLetterAlarm",
+        "AuditDriftPersistsAlarm",
+        "AuditOpenAIFailedAlarm",
+        "AuditAnthropicFailedAlarm",
+        "AuditGeminiFailedAlarm",
     }
     notify = ["HasAlarmTopic", ["AlarmTopicArn"], "AWS::NoValue"]
     for logical_id, alarm in alarms.items():

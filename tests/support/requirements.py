@@ -67,3 +67,13 @@ def inconsistencies(dependencies: list[str], text: str) -> list[str]:
 def runtime_dependencies() -> list[str]:
     dependencies: list[str] = tomllib.loads(PYPROJECT.read_text())["project"]["dependencies"]
     return dependencies
+
+
+# The drift audit's artifact (AuditFunction): requirements-audit.txt from the `audit` extra.
+AUDIT_REQUIREMENTS = ROOT / "requirements-audit.txt"
+
+
+def audit_dependencies() -> list[str]:
+    extras = tomllib.loads(PYPROJECT.read_text())["project"]["optional-dependencies"]
+    dependencies: list[str] = extras["audit"]
+    return dependencies
