@@ -92,10 +92,10 @@ $(SAM_STAMP): requirements-sam.txt
 	touch $(SAM_STAMP)
 
 serve: $(SERVE_STAMP)  ## run the API locally on the bundled catalog (port 3000; PORT=3001 for another)
-	$(BIN)/ar-models serve $(if $(PORT),--port $(PORT))
+	$(BIN)/ar-models serve$(if $(PORT), --port $(PORT))
 
 dev: $(LOCAL_STAMP)  ## full local stack: moto DynamoDB + S3, synced catalog, API on port 3000 (PORT=)
-	$(BIN)/ar-models dev $(if $(PORT),--port $(PORT))
+	$(BIN)/ar-models dev$(if $(PORT), --port $(PORT))
 
 test: $(STAMP) $(SAM_STAMP)  ## lint, type-check and run the whole test suite (sam build included)
 	$(BIN)/ruff check .
