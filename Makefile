@@ -108,6 +108,7 @@ test: $(STAMP) $(SAM_STAMP)  ## lint, type-check and run the whole test suite (s
 test-fast: $(STAMP)  ## while iterating: lint, type-check, every test but the slow ones (no build)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(call step,'Type-checking (mypy --strict: about 20 s on a first run$(comma) seconds once cached)')
 	$(BIN)/mypy
 	$(BIN)/pytest -m "not slow" --no-cov
 
