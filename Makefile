@@ -2,10 +2,18 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# One venv, installed in two steps: `make serve` needs only the runtime and uvicorn (the `serve`
-# extra); `make test` adds the whole dev toolchain (the `dev` extra). Each step has its stamp.
+# One venv, installed in steps: `make serve` needs only the runtime, uvicorn and the Swagger UI
+# assets (the `serve` extra); `make dev` adds the local AWS server (the `local` extra); `make test`
+# adds the whole dev toolchain (the `dev` extra). Each step has its stamp; an extra includes the
+# one before it, so its install stamps those too.
 SERVE_STAMP := $(VENV)/.installed-serve
+LOCAL_STAMP := $(VENV)/.installed-local
 STAMP := $(VENV)/.installed-dev
+
+# `make serve PORT=3001`, `make dev PORT=3001`: the API's port (ar-models' own default otherwise).
+PORT ?=
+# Says what a long step is about to do, and about how long it takes (first run; measured).
+step = @printf '==> %s\n' $(1)
 
 # The SAM CLI lives in a venv of its own (its pins would fight the dev venv's); see requirements-sam.txt.
 SAM_PYTHON ?= $(PYTHON)
@@ -61,40 +69,53 @@ LAMBDA_PYTHON_OR_STOP = "$(LAMBDA_PYTHON)" -I -c '$(LAMBDA_PYTHON_CHECK)' 2>/dev
 LAMBDA_CONSTRAINTS := $(VENV)/lambda-constraints.txt
 
 $(LAMBDA_CONSTRAINTS): $(LAMBDA_REQUIREMENTS)
+	$(call step,'Creating $(VENV) (a few seconds)')
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	sed -n 's/^\([A-Za-z0-9][A-Za-z0-9._-]*==[^[:space:];\\]*\).*/\1/p' \
 		$(LAMBDA_REQUIREMENTS) > $(LAMBDA_CONSTRAINTS)
 
+# pip's own lines show the install's progress (each package as it is fetched and installed).
 $(SERVE_STAMP): pyproject.toml $(LAMBDA_CONSTRAINTS)
-	$(BIN)/pip install --quiet -c $(LAMBDA_CONSTRAINTS) -e '.[serve]'
+	$(call step,'Installing the runtime and uvicorn into $(VENV) (first run only: about 25 s)')
+	$(BIN)/pip install --disable-pip-version-check -c $(LAMBDA_CONSTRAINTS) -e '.[serve]'
 	touch $(SERVE_STAMP)
 
+$(LOCAL_STAMP): pyproject.toml $(LAMBDA_CONSTRAINTS)
+	$(call step,'Installing the local stack (moto$(comma) uvicorn) into $(VENV) (first run only: about 30 s)')
+	$(BIN)/pip install --disable-pip-version-check -c $(LAMBDA_CONSTRAINTS) -e '.[local]'
+	touch $(LOCAL_STAMP) $(SERVE_STAMP)
+
 $(STAMP): pyproject.toml $(LAMBDA_CONSTRAINTS)
-	$(BIN)/pip install --quiet -c $(LAMBDA_CONSTRAINTS) -e '.[dev]'
-	touch $(STAMP)
+	$(call step,'Installing the dev toolchain into $(VENV) (first run only: about 60 s)')
+	$(BIN)/pip install --disable-pip-version-check -c $(LAMBDA_CONSTRAINTS) -e '.[dev]'
+	touch $(STAMP) $(LOCAL_STAMP) $(SERVE_STAMP)
 
 $(SAM_STAMP): requirements-sam.txt
+	$(call step,'Installing the pinned SAM CLI into $(SAM_VENV) (first run only: about 45 s)')
 	$(SAM_PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/pip install --quiet --upgrade pip
-	$(SAM_VENV)/bin/pip install --quiet -r requirements-sam.txt
+	$(SAM_VENV)/bin/pip install --disable-pip-version-check -r requirements-sam.txt
 	touch $(SAM_STAMP)
 
-serve: $(SERVE_STAMP)  ## run the API locally on the bundled catalog (port 3000)
-	$(BIN)/ar-models serve
+serve: $(SERVE_STAMP)  ## run the API locally on the bundled catalog (port 3000; PORT=3001 for another)
+	$(BIN)/ar-models serve$(if $(PORT), --port $(PORT))
 
-dev: $(STAMP)  ## full local stack: moto DynamoDB + S3, synced catalog, API on port 3000
-	$(BIN)/ar-models dev
+dev: $(LOCAL_STAMP)  ## full local stack: moto DynamoDB + S3, synced catalog, API on port 3000 (PORT=)
+	$(BIN)/ar-models dev$(if $(PORT), --port $(PORT))
 
 test: $(STAMP) $(SAM_STAMP)  ## lint, type-check and run the whole test suite (sam build included)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(call step,'Type-checking (mypy --strict: about 20 s on a first run$(comma) seconds once cached)')
 	$(BIN)/mypy
+	$(call step,'Running the tests (the slow ones build the artifact and start servers: a few minutes)')
 	SAM_CLI=$(CURDIR)/$(SAM) $(BIN)/pytest
 
 test-fast: $(STAMP)  ## while iterating: lint, type-check, every test but the slow ones (no build)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(call step,'Type-checking (mypy --strict: about 20 s on a first run$(comma) seconds once cached)')
 	$(BIN)/mypy
 	$(BIN)/pytest -m "not slow" --no-cov
 
@@ -163,7 +184,7 @@ lambda-requirements: $(STAMP)  ## regenerate requirements-lambda.txt from pyproj
 		'# (keeps these pins unless pyproject.toml rules them out; UPGRADE=1 takes the newest allowed).' \
 		'# It runs `uv pip compile --generate-hashes --python-version 3.13 --python-platform' \
 		'# x86_64-manylinux_2_34` on pyproject.toml [project].dependencies minus boto3, which the' \
-		'# Lambda python3.13 runtime provides (with botocore); see the README, "Build and deploy".'; \
+		'# Lambda python3.13 runtime provides (with botocore); see docs/build.md, "The pinned requirements".'; \
 	  cat $(LAMBDA_REQUIREMENTS); } > $(LAMBDA_REQUIREMENTS).tmp
 	mv $(LAMBDA_REQUIREMENTS).tmp $(LAMBDA_REQUIREMENTS)
 

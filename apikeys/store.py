@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from apikeys.errors import AmbiguousKeyPrefix, KeyNotFound, KeyStoreUnavailable
-from apikeys.material import KEY_SCHEME, display_prefix, generate_key, hash_key
+from apikeys.material import KEY_SCHEME, display_prefix, generate_key, hash_key, looks_like_key
 from awsclients import retry_transient
 
 if TYPE_CHECKING:
@@ -83,11 +83,21 @@ class ApiKeyStore:
         item = response.get("Item")
         return None if item is None else _from_item(item)
 
-    def create(self, name: str, tier: str = "default") -> tuple[str, ApiKeyRecord]:
-        """Store a new key; returns the key (shown once, never stored) and its record."""
+    def create(
+        self, name: str, tier: str = "default", *, key: str | None = None
+    ) -> tuple[str, ApiKeyRecord]:
+        """Store a new key; returns the key (shown once, never stored) and its record.
+
+        `key`: store this one instead of a new one (`ar-models dev` stores the key it keeps in
+        the clone, so a restarted local stack accepts the same key); it must be a key
+        `generate_key` made, or the verifier would refuse it without a lookup.
+        """
         if not name.strip():
             raise ValueError("a key needs a non-empty name")
-        key = generate_key()
+        if key is None:
+            key = generate_key()
+        elif not looks_like_key(key):
+            raise ValueError("not an API key made by apikeys.material.generate_key")
         record = ApiKeyRecord(
             key_hash=hash_key(key),
             prefix=display_prefix(key),

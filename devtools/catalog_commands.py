@@ -171,7 +171,11 @@ def export_catalog(args: argparse.Namespace, settings: Settings) -> int:
     from catalog.errors import CatalogError, InvalidCatalog
 
     if not settings.models_table:
-        return fail(f"{env.MODELS_TABLE} is not set: there is no table to export from")
+        return fail(
+            f"{env.MODELS_TABLE} is not set: there is no table to export from. Locally, start "
+            "the stack with `make dev` and load the environment it prints (`. .dev/env`); the "
+            "curated catalog itself is catalog/models.json"
+        )
     try:
         origin, entries = _read_published(
             settings.models_table, nothing=": there is no catalog to export", then=", then export"

@@ -8,9 +8,11 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 
 from devtools import audit_commands, catalog_commands, key_commands, serve_commands
 from devtools.devstack import DEV_CACHE_TTL
+from devtools.local_state import DEFAULT_STATE_DIR
 from devtools.output import fail
 from handler import settings as env
 from handler.settings import Settings, SettingsError, load_settings
@@ -41,20 +43,47 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     serve = commands.add_parser(
-        "serve", help="serve the API locally (bundled catalog, or MODELS_TABLE)"
+        "serve",
+        help="serve the API locally (bundled catalog, or MODELS_TABLE)",
+        description="Serve the API on this machine until Ctrl-C, on the bundled catalog (or the "
+        f"one published in {env.MODELS_TABLE}). The API key is {env.DEV_API_KEY} when it is set; "
+        f"else, unless {env.API_KEYS_TABLE} is set, the key kept in the state directory, made "
+        "on the first run and the same on every later one. Exits 1 at once, before printing "
+        "anything else, when the port is in use.",
     )
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=3000,
+        help="port to listen on (default: %(default)s; `make serve PORT=...`); 0: any free one",
+    )
+    _state_dir_option(serve)
     serve.set_defaults(command=serve_commands.serve_locally)
 
     dev = commands.add_parser(
         "dev",
         help="full local stack without Docker: moto DynamoDB + S3, synced catalog, the API",
+        description="The whole stack on this machine until Ctrl-C: a local AWS endpoint (moto) "
+        "with the tables of template.yaml, the bundled catalog uploaded to S3 and published by "
+        f"the sync job, and the API on 127.0.0.1. The API key is {env.DEV_API_KEY} when it is "
+        "set; else the key kept in the state directory, made on the first run and the same on "
+        "every later one. The stack's environment (AWS endpoint, credentials, tables, catalog "
+        "source) is written to the state directory's `env` file, which `. .dev/env` loads into "
+        "another shell. Exits 1 at once, before printing anything else, when a port is in use.",
     )
-    dev.add_argument("--port", type=int, default=3000, help="port of the API")
+    dev.add_argument(
+        "--port",
+        type=int,
+        default=3000,
+        help="port of the API (default: %(default)s; `make dev PORT=...`); 0: any free one",
+    )
     dev.add_argument(
         "--aws-port", type=int, default=0, help="port of the local AWS endpoint (default: any free)"
     )
+    _state_dir_option(dev)
     # The stack's short cache TTL, unless CATALOG_CACHE_TTL says otherwise.
     dev.set_defaults(
         command=serve_commands.serve_dev_stack, defaults=Settings(catalog_cache_ttl=DEV_CACHE_TTL)
@@ -202,6 +231,17 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("key_or_prefix", metavar="KEY_OR_PREFIX")
     revoke.set_defaults(command=key_commands.revoke_key)
     return parser
+
+
+def _state_dir_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--state-dir",
+        metavar="DIR",
+        type=Path,
+        default=DEFAULT_STATE_DIR,
+        help="where the local API key and the dev stack's environment file are kept "
+        "(default: .dev in the clone, gitignored)",
+    )
 
 
 def _iso_date(text: str) -> date:

@@ -2,7 +2,7 @@
 
 A moto server on 127.0.0.1 stands in for DynamoDB and S3. The tables are created from
 template.yaml (devtools.template_tables: one source of truth for the key schemas), the bundled
-catalog is uploaded to a bucket and published by the real sync job, and a key is created in the
+catalog is uploaded to a bucket and published by the real sync job, and a key is stored in the
 keys table. This process reaches the server through `AwsClients` pointed at it (its own
 environment is left alone); another shell reaches it through the printed `export` lines.
 Everything started here is stopped when the context exits, and the server also exits by itself
@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from apikeys.material import generate_key
 from awsclients import AwsClients, Credentials
 from handler import settings as env
 from handler.settings import Settings
@@ -67,11 +68,19 @@ def free_port(host: str = LOOPBACK) -> int:
 
 
 @contextmanager
-def dev_stack(*, cache_ttl: float = DEV_CACHE_TTL, aws_port: int = 0) -> Iterator[DevStack]:
+def dev_stack(
+    *,
+    cache_ttl: float = DEV_CACHE_TTL,
+    aws_port: int = 0,
+    api_key: str | None = None,
+    dev_api_key: str | None = None,
+) -> Iterator[DevStack]:
     """Start moto, provision and publish; stop moto on exit, whatever happened.
 
-    The stack's settings are its own: its tables and source, no DEV_API_KEY (keys come from the
-    keys table, as deployed) and no event bus.
+    The stack's settings are its own: its tables and source, and no event bus. Its key is
+    `api_key` (a fresh one if None), stored in the keys table, as deployed; or, given
+    `dev_api_key`, that one, accepted as `ar-models serve` accepts DEV_API_KEY (compared, never
+    stored: any string) and then no key is stored.
     """
     port = aws_port or free_port()
     server = _start_moto(port)
@@ -83,9 +92,11 @@ def dev_stack(*, cache_ttl: float = DEV_CACHE_TTL, aws_port: int = 0) -> Iterato
             api_keys_table=API_KEYS_TABLE_NAME,
             catalog_source=f"s3://{SOURCE_BUCKET}/{SOURCE_KEY}",
             catalog_cache_ttl=cache_ttl,
+            dev_api_key=dev_api_key,
         )
         aws = AwsClients(endpoint_url=endpoint, region=REGION, credentials=DEV_CREDENTIALS)
-        api_key, report = _provision(settings, aws)
+        key = dev_api_key or api_key or generate_key()
+        report = _provision(settings, aws, api_key=None if dev_api_key else key)
         environment = {
             "AWS_ENDPOINT_URL": endpoint,
             "AWS_ACCESS_KEY_ID": DEV_CREDENTIALS.access_key_id,
@@ -95,7 +106,7 @@ def dev_stack(*, cache_ttl: float = DEV_CACHE_TTL, aws_port: int = 0) -> Iterato
             env.API_KEYS_TABLE: API_KEYS_TABLE_NAME,
             env.CATALOG_SOURCE: settings.catalog_source,
         }
-        yield DevStack(endpoint, api_key, settings, aws, report, environment)
+        yield DevStack(endpoint, key, settings, aws, report, environment)
     finally:
         _stop(server)
 
@@ -129,8 +140,8 @@ def _wait_until_ready(server: subprocess.Popen[bytes], endpoint: str) -> None:
     raise DevStackError(f"the local AWS server did not answer on {endpoint}")
 
 
-def _provision(settings: Settings, aws: AwsClients) -> tuple[str, SyncReport]:
-    """Tables from the template, the catalog in S3, one key, one sync."""
+def _provision(settings: Settings, aws: AwsClients, *, api_key: str | None) -> SyncReport:
+    """Tables from the template, the catalog in S3, `api_key` in the keys table, one sync."""
     from apikeys.store import ApiKeyStore
     from catalog.bundled import BUNDLED_CATALOG_PATH
     from devtools.template_tables import table_definitions
@@ -142,9 +153,10 @@ def _provision(settings: Settings, aws: AwsClients) -> tuple[str, SyncReport]:
     s3 = aws.s3()
     s3.create_bucket(Bucket=SOURCE_BUCKET)
     s3.put_object(Bucket=SOURCE_BUCKET, Key=SOURCE_KEY, Body=BUNDLED_CATALOG_PATH.read_bytes())
-    keys = ApiKeyStore(API_KEYS_TABLE_NAME, dynamodb=aws.dynamodb)
-    api_key, _ = keys.create("ar-models dev", tier="dev")
-    return api_key, run_sync(settings, aws=aws)
+    if api_key is not None:
+        keys = ApiKeyStore(API_KEYS_TABLE_NAME, dynamodb=aws.dynamodb)
+        keys.create("ar-models dev", tier="dev", key=api_key)
+    return run_sync(settings, aws=aws)
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:

@@ -27,6 +27,7 @@ from handler.anthropic_params import PageRequest
 from handler.auth import ApiKeyDep
 from handler.deps import CatalogDep, Services
 from handler.dialect import VARY, speaks_anthropic
+from handler.docs import serve_docs_locally
 from handler.errors import (
     ErrorResponse,
     install_error_handlers,
@@ -322,4 +323,5 @@ def create_app(services: Services) -> FastAPI:
     app.router.routes.extend(router.routes)
     install_error_handlers(app)
     install_openapi(app)
+    serve_docs_locally(app)  # /docs offline where Swagger UI's package is installed
     return app

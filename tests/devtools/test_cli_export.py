@@ -207,6 +207,10 @@ def test_export_without_a_table_fails_naming_the_variable(
     code, out, err = run(capsys, "export")
     assert (code, out) == (1, "")
     assert "MODELS_TABLE is not set" in err
+    # Where a table is to be had locally, and where the curated catalog is without one.
+    assert "`make dev`" in err
+    assert "`. .dev/env`" in err
+    assert "catalog/models.json" in err
 
 
 INVALID = [model_doc("good"), model_doc("bad id"), model_doc("late", created="yesterday")]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -176,7 +178,7 @@ def test_dev_stack_provisions_everything_and_stops_its_server() -> None:
 def test_a_failure_while_provisioning_still_stops_the_server(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def broken(*_: object) -> NoReturn:
+    def broken(*_: object, **__: object) -> NoReturn:
         raise RuntimeError("boom")
 
     monkeypatch.setattr("devtools.devstack._provision", broken)
@@ -190,18 +192,30 @@ def test_a_failure_while_provisioning_still_stops_the_server(
 # -- end to end: the console script, as a developer runs it ---------------------------------------
 
 
-class CliProcess:
-    """`ar-models ...` in its own session, its stdout read line by line in the background."""
+def shell_environment(**extra: str) -> dict[str, str]:
+    """A developer's shell: no AWS settings of ours or theirs, plus `extra`."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | extra
 
-    def __init__(self, *args: str, last_banner_line: str) -> None:
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+
+class CliProcess:
+    """`ar-models ...` in its own session, its stdout read line by line in the background.
+
+    It runs in `cwd` (where the commands it prints are meant to be pasted) and keeps its state
+    (the local key, the dev stack's env file) in `cwd/.dev`, never in the checkout's.
+    """
+
+    def __init__(
+        self, *args: str, last_banner_line: str, cwd: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.last_banner_line = last_banner_line
+        self.cwd = cwd
         self.process = subprocess.Popen(
-            [str(AR_MODELS), *args],
+            [str(AR_MODELS), *args, "--state-dir", str(cwd / ".dev")],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
-            env=environment,
+            env=env or shell_environment(),
+            cwd=cwd,
             start_new_session=True,  # its own process group: we can find all it started
         )
         self.lines: Queue[str] = Queue()
@@ -242,10 +256,13 @@ class CliProcess:
         self.process.stdout.close()
 
 
+DEV_BANNER_END = "Ctrl-C stops everything."
+
+
 @pytest.fixture
-def dev_process() -> Iterator[CliProcess]:
+def dev_process(tmp_path: Path) -> Iterator[CliProcess]:
     running = CliProcess(
-        "dev", "--port", str(free_port()), last_banner_line="Ctrl-C stops everything."
+        "dev", "--port", str(free_port()), last_banner_line=DEV_BANNER_END, cwd=tmp_path
     )
     yield running
     running.stop()  # whatever the test did or failed to do: nothing it started survives it
@@ -254,6 +271,15 @@ def dev_process() -> Iterator[CliProcess]:
 def after(marker: str, banner: list[str]) -> str:
     """What follows `marker` on the first banner line that has it."""
     return next(line.split(marker, 1)[1] for line in banner if marker in line)
+
+
+def exports_of(banner: list[str]) -> dict[str, str]:
+    """The environment the banner's `export` lines set."""
+    return dict(
+        line.strip().removeprefix("export ").split("=", 1)
+        for line in banner
+        if line.strip().startswith("export ")
+    )
 
 
 def assert_nothing_left(dev_process: CliProcess) -> None:
@@ -267,11 +293,7 @@ def test_ar_models_dev_end_to_end_with_the_openai_sdk(dev_process: CliProcess) -
     banner = dev_process.banner()
     api_url = after("models API on ", banner)
     api_key = after("API key: ", banner)
-    exported = dict(
-        line.strip().removeprefix("export ").split("=", 1)
-        for line in banner
-        if line.strip().startswith("export ")
-    )
+    exported = exports_of(banner)
     assert exported["AWS_ENDPOINT_URL"] == after("Local AWS (moto: DynamoDB, S3) on ", banner)
     assert exported["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
 
@@ -293,7 +315,7 @@ def test_ar_models_dev_end_to_end_with_the_openai_sdk(dev_process: CliProcess) -
     )
     bucket, key = exported["CATALOG_SOURCE"].removeprefix("s3://").split("/", 1)
     s3.put_object(Bucket=bucket, Key=key, Body=json.dumps({"object": "list", "data": docs}))
-    shell = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | exported
+    shell = shell_environment(**exported)
     synced = subprocess.run(
         [str(AR_MODELS), "sync"], env=shell, capture_output=True, text=True, check=False
     )
@@ -354,12 +376,12 @@ def test_moto_exits_by_itself_when_the_cli_is_killed(dev_process: CliProcess) ->
 
 
 @pytest.mark.slow
-def test_ar_models_serve_prints_a_working_url_and_key() -> None:
+def test_ar_models_serve_prints_a_working_url_and_key(tmp_path: Path) -> None:
     """The README's first command: the bundled catalog, a fresh key, fail closed without it."""
     import httpx
 
     port = free_port()
-    serve = CliProcess("serve", "--port", str(port), last_banner_line="Try: curl")
+    serve = CliProcess("serve", "--port", str(port), last_banner_line="Try: curl", cwd=tmp_path)
     try:
         banner = serve.banner()
         assert (
@@ -377,3 +399,197 @@ def test_ar_models_serve_prints_a_working_url_and_key() -> None:
         assert not port_is_open(port)
     finally:
         serve.stop()
+
+
+# -- the first run: a busy port, the key, the env file, what the banners say to run -------------
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """A port something else listens on (another `make serve`, say)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield sock.getsockname()[1]
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(AR_MODELS), *args, "--state-dir", str(cwd / ".dev")],
+        cwd=cwd,
+        env=shell_environment(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def pasteable(banner: list[str]) -> list[str]:
+    """The commands a banner gives to paste, in its order: what follows `Try: `, and every line
+    indented by two spaces."""
+    return [
+        line.removeprefix("Try: ") if line.startswith("Try: ") else line.strip()
+        for line in banner
+        if line.startswith(("Try: ", "  "))
+    ]
+
+
+def run_pasted(commands: list[str], *, cwd: Path) -> list[str]:
+    """Run `commands` as pasted into one fresh shell in `cwd` (each sees what the ones before it
+    loaded), stopping at the first that fails; returns what each printed on stdout."""
+    marker = "--- pasted command done ---"
+    script = "set -e\n" + "".join(f"{command}\necho '{marker}'\n" for command in commands)
+    done = subprocess.run(
+        ["bash", "-c", script],
+        cwd=cwd,
+        env=shell_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    outputs = done.stdout.split(marker + "\n")
+    failed = commands[len(outputs) - 1] if done.returncode else None
+    assert done.returncode == 0, f"{failed!r} failed: {done.stderr}"
+    return outputs[:-1]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["serve", "dev"])
+def test_a_busy_port_is_reported_first_with_the_option_that_fixes_it(
+    command: str, busy_port: int, tmp_path: Path
+) -> None:
+    done = run_cli(command, "--port", str(busy_port), cwd=tmp_path)
+
+    assert done.returncode == 1
+    assert done.stdout == ""  # no banner saying a server is up
+    (message,) = done.stderr.splitlines()
+    assert f"port {busy_port} on 127.0.0.1 is already in use" in message
+    fix = re.search(rf"make {command} PORT=(\d+), or (\S+) {command} --port (\d+)$", message)
+    assert fix is not None, message
+    assert fix[1] == fix[3]
+    assert fix[2] == str(AR_MODELS)
+    assert int(fix[1]) != busy_port
+    assert not port_is_open(int(fix[1]))  # the port it suggests is free
+    assert not (tmp_path / ".dev" / "env").exists()
+
+
+@pytest.mark.slow
+def test_a_busy_aws_port_is_reported_first(busy_port: int, tmp_path: Path) -> None:
+    done = run_cli("dev", "--port", str(free_port()), "--aws-port", str(busy_port), cwd=tmp_path)
+
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert f"--aws-port {busy_port}: the port is already in use" in done.stderr
+
+
+@pytest.mark.slow
+def test_dev_accepts_dev_api_key_as_serve_does(tmp_path: Path) -> None:
+    import httpx
+
+    key = "my-own-local-key"  # any string: compared, never looked up, as for `ar-models serve`
+    dev = CliProcess(
+        "dev",
+        "--port",
+        str(free_port()),
+        last_banner_line=DEV_BANNER_END,
+        cwd=tmp_path,
+        env=shell_environment(DEV_API_KEY=key),
+    )
+    try:
+        banner = dev.banner()
+        assert after("API key: ", banner) == key
+        assert "Key from DEV_API_KEY." in banner
+        models = after("models API on ", banner) + "/models"
+        listed = wait_for(lambda: httpx.get(models, headers=bearer(key)).raise_for_status())
+        assert [m["id"] for m in listed.json()["data"]] == BUNDLED_IDS
+        assert httpx.get(models, headers=bearer("my-own-local-ke")).status_code == 401
+        assert not (tmp_path / ".dev" / "api-key").exists()  # nothing of its own to keep
+    finally:
+        dev.stop()
+
+
+@pytest.mark.slow
+def test_dev_restarted_keeps_its_key_and_every_command_it_prints_runs(tmp_path: Path) -> None:
+    import httpx
+
+    state = tmp_path / ".dev"
+    first = CliProcess(
+        "dev", "--port", str(free_port()), last_banner_line=DEV_BANNER_END, cwd=tmp_path
+    )
+    try:
+        key = after("API key: ", first.banner())
+        assert key.startswith("ar-")
+        assert (state / "api-key").read_text() == key + "\n"
+        assert stat.S_IMODE((state / "api-key").stat().st_mode) == 0o600
+        assert stat.S_IMODE((state / "env").stat().st_mode) == 0o600
+        first.process.send_signal(signal.SIGINT)
+        assert first.process.wait(timeout=20) in {0, 130}
+    finally:
+        first.stop()
+    assert not (state / "env").exists()  # it described a stack that is gone
+
+    # Restarted: the same key works, so a client set up once needs no change.
+    again = CliProcess(
+        "dev", "--port", str(free_port()), last_banner_line=DEV_BANNER_END, cwd=tmp_path
+    )
+    try:
+        banner = again.banner()
+        assert after("API key: ", banner) == key
+        models = after("models API on ", banner) + "/models"
+        listed = wait_for(lambda: httpx.get(models, headers=bearer(key)).raise_for_status())
+        assert [m["id"] for m in listed.json()["data"]] == BUNDLED_IDS
+
+        # The env file it names holds the environment it prints, and one command loads it.
+        assert "This stack's environment, written to .dev/env:" in banner
+        loaded = subprocess.run(
+            ["bash", "-c", ". .dev/env && env"],
+            cwd=tmp_path,
+            env=shell_environment(),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        variables = dict(line.split("=", 1) for line in loaded.stdout.splitlines() if "=" in line)
+        exported = exports_of(banner)
+        assert len(exported) == 7
+        assert {name: variables.get(name) for name in exported} == exported
+
+        # Every command it prints runs as written, in order, from where it was started.
+        commands = pasteable(banner)
+        assert commands[0].startswith("curl ")
+        assert ". .dev/env" in commands
+        assert not [c for c in commands if c.startswith(("aws ", "ar-models "))]
+        outputs = run_pasted(commands, cwd=tmp_path)
+        assert [m["id"] for m in json.loads(outputs[0])["data"]] == BUNDLED_IDS
+        # The catalog it exported (with the values of the env file) is the one published.
+        exported_file = json.loads((tmp_path / "models.json").read_text())
+        assert [m["id"] for m in exported_file["data"]] == BUNDLED_IDS
+        assert json.loads(outputs[-1])["unchanged"] == len(BUNDLED_IDS)
+    finally:
+        again.stop()
+
+
+@pytest.mark.slow
+def test_serve_restarted_keeps_its_key_and_its_try_line_runs(tmp_path: Path) -> None:
+    keys = []
+    for _ in range(2):
+        serve = CliProcess(
+            "serve", "--port", str(free_port()), last_banner_line="Try: curl", cwd=tmp_path
+        )
+        try:
+            banner = serve.banner()
+            keys.append(after("API key: ", banner))
+            (try_line,) = pasteable(banner)
+            # The socket listens before the banner: the request waits for the server, if need be.
+            (output,) = run_pasted([try_line], cwd=tmp_path)
+            assert [m["id"] for m in json.loads(output)["data"]] == BUNDLED_IDS
+        finally:
+            serve.stop()
+    assert keys[0] == keys[1]
+    assert (tmp_path / ".dev" / "api-key").read_text() == keys[0] + "\n"

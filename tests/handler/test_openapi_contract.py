@@ -192,6 +192,15 @@ class DevKey:
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
 
 
+@pytest.fixture(autouse=True)
+def _progress_line(request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]) -> None:
+    """A line as each operation's run starts: the module takes a minute or more, and pytest's
+    own progress cannot show it (schemathesis' items of one test share a node id, so pytest
+    prints them under one name and counts them as one)."""
+    with capsys.disabled():
+        print(f"\n{request.node.name}: generating and sending requests ", end="", flush=True)
+
+
 @authenticated.parametrize()
 @_settings
 def test_authenticated_requests_conform(case: Any) -> None:

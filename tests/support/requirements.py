@@ -15,7 +15,15 @@ REQUIREMENTS = ROOT / "requirements-lambda.txt"
 PYPROJECT = ROOT / "pyproject.toml"
 
 # Provided by the Lambda runtime (boto3 and what only it needs) or never meant for production.
-NEVER_IN_THE_ARTIFACT = ("boto3", "botocore", "s3transfer", "moto", "pytest", "uvicorn")
+NEVER_IN_THE_ARTIFACT = (
+    "boto3",
+    "botocore",
+    "s3transfer",
+    "moto",
+    "pytest",
+    "uvicorn",
+    "swagger-ui-bundle-v2",
+)
 
 _PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[^\s;\\]+)\s*\\?$")
 _HASH = re.compile(r"^\s+--hash=sha256:[0-9a-f]{64}\s*\\?$")
