@@ -124,15 +124,26 @@ def error_response(error: APIError, request: Request) -> Response:
     )
 
 
+def path_of(request: Request) -> str:
+    """The request's path, as `request.url` has it. A Host header that cannot be a URL's
+    authority (`[`, say, in a hand-built event) makes `request.url` raise: then the path of the
+    ASGI scope, which is the same path before urllib reads it."""
+    try:
+        return request.url.path
+    except ValueError:
+        path: str = request.scope.get("root_path", "") + request.scope["path"]
+        return path
+
+
 def _from_http_exception(request: Request, exc: StarletteHTTPException) -> APIError:
     if exc.status_code == 404:
         return APIError(
-            404, f"Invalid URL ({request.method} {request.url.path})", code="unknown_url"
+            404, f"Invalid URL ({request.method} {path_of(request)})", code="unknown_url"
         )
     if exc.status_code == 405:
         return APIError(
             405,
-            f"Method {request.method} is not allowed for {request.url.path}",
+            f"Method {request.method} is not allowed for {path_of(request)}",
             code="method_not_allowed",
             headers={**(exc.headers or {}), "Allow": _allow(exc.headers)},
         )
@@ -194,7 +205,7 @@ def _from_unexpected(request: Request, exc: Exception) -> APIError:
     logger.error(
         "unhandled error on %s %s (request id %s)",
         request.method,
-        request.url.path,
+        path_of(request),
         getattr(request.state, "request_id", None),
         exc_info=exc,
     )

@@ -13,12 +13,12 @@ import logging
 import re
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from mangum import Mangum
-from mangum.protocols import HTTPCycle
+from mangum.handlers import APIGateway, HTTPGateway
 
 from handler.dialect import ANTHROPIC_VERSION, VARY
 from handler.errors import INTERNAL_ERROR_MESSAGE, APIError, anthropic_error_body, error_body
@@ -45,21 +45,17 @@ def build_lambda_handler(app: FastAPI) -> LambdaHandler:
     Mangum base64-encodes a body that is not UTF-8 (`isBase64Encoded: true`): a gzip body
     always is one, since gzip's second byte (0x8b) can never start a UTF-8 sequence.
     """
-    # Mangum's own `__call__` with lifespan off, in two steps, to tell a failure to adapt the
-    # event (its fault: 400) from a failure to run the app (ours: 500).
-    adapter = Mangum(app, lifespan="off")
+    # The public Mangum, lifespan off (it would run per invocation). Our handler comes first in
+    # its list and takes every event: it checks the shape, then adapts it with Mangum's own
+    # handler, so what Mangum raises (UnsupportedEvent) is told apart from a failure to run the
+    # app (anything else).
+    adapter = Mangum(app, lifespan="off", custom_handlers=[CheckedGatewayEvent])
 
     def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         try:
-            _check_event(event)
-            handler = adapter.infer(event, context)
-            scope, body = handler.scope, handler.body
+            response: dict[str, Any] = adapter(event, context)
         except UnsupportedEvent as exc:
             return _unsupported_event(event, context, str(exc))
-        except Exception as exc:  # what the check missed: still an event Mangum cannot read
-            return _unsupported_event(event, context, f"Mangum raised {_raised_at(exc)}")
-        try:
-            response: dict[str, Any] = handler(HTTPCycle(scope, body)(app))
         except Exception:
             request_id = _request_id(event, context)
             logger.exception("could not run the app for request %s", request_id)
@@ -71,6 +67,34 @@ def build_lambda_handler(app: FastAPI) -> LambdaHandler:
         return response
 
     return lambda_handler
+
+
+class CheckedGatewayEvent:
+    """A Mangum `LambdaHandler` (its `custom_handlers=` extension point) for every event: it
+    raises UnsupportedEvent for an event Mangum could not adapt, else adapts it with Mangum's
+    own handler for it (HTTPGateway: `version` 1.0 or 2.0; APIGateway: REST).
+
+    The scope and body are built once, here: Mangum's handlers rebuild them on each access,
+    and a failure to build them (what the shape check missed) is still the event's fault.
+    """
+
+    @classmethod
+    def infer(cls, event: Any, _context: Any, _config: Any) -> bool:
+        _check_event(event)
+        return True
+
+    def __init__(self, event: Any, context: Any, config: Any) -> None:
+        gateway = HTTPGateway if "version" in event else APIGateway
+        self._adapted = gateway(event, context, config)
+        try:
+            self.scope: MutableMapping[str, Any] = self._adapted.scope
+            self.body: bytes = self._adapted.body
+        except Exception as exc:
+            raise UnsupportedEvent(f"Mangum raised {_raised_at(exc)}") from exc
+
+    def __call__(self, response: Any) -> dict[str, Any]:
+        answer: dict[str, Any] = self._adapted(response)
+        return answer
 
 
 def _unsupported_event(event: Any, context: LambdaContext | None, reason: str) -> dict[str, Any]:
@@ -139,7 +163,7 @@ def _raised_at(exc: BaseException) -> str:
 
 # --- The shape of an event, checked before Mangum reads it --------------------------------------
 #
-# Exactly what Mangum 0.19's handlers read (mangum/handlers/api_gateway.py, utils.py):
+# Exactly what Mangum 0.22's handlers read (mangum/handlers/api_gateway.py, utils.py):
 #   HTTP API 2.0   requestContext.http.{method, path, sourceIp}, headers, rawQueryString,
 #                  cookies, body, isBase64Encoded
 #   HTTP API 1.0   (HTTPGateway) and REST API (APIGateway, no `version`): httpMethod, path,

@@ -13,6 +13,7 @@ import gzip
 import json
 from typing import TYPE_CHECKING, Any
 
+import mangum.adapter
 import pytest
 
 from handler import lambda_adapter
@@ -351,7 +352,7 @@ def test_a_failure_to_run_the_app_is_a_json_500_not_a_400(
 ) -> None:
     """Mangum's event loop failing is our fault, not the event's: 500, logged with traceback."""
 
-    monkeypatch.setattr(lambda_adapter, "HTTPCycle", BrokenCycle)
+    monkeypatch.setattr(mangum.adapter, "HTTPCycle", BrokenCycle)
     response = invoke(load("list-models.json"))
     assert response["statusCode"] == 500
     error = json.loads(response["body"])["error"]
@@ -381,7 +382,7 @@ def test_errors_answered_without_the_app_speak_the_clients_dialect(
     assert lambda_headers(response)["request-id"] == "RxT2fgZ8IAMEVxw="
     assert lambda_headers(response)["vary"] == VARY
 
-    monkeypatch.setattr(lambda_adapter, "HTTPCycle", BrokenCycle)
+    monkeypatch.setattr(mangum.adapter, "HTTPCycle", BrokenCycle)
     event = load("list-models.json")
     event["headers"]["anthropic-version"] = "2023-06-01"
     response = invoke(event)
@@ -499,3 +500,38 @@ def test_lifecycle_and_v2_filters_through_lambda(query: str, expected: list[str]
     response = invoke(with_query(load("list-models.json"), query))
     assert response["statusCode"] == 200, response
     assert [m["id"] for m in json.loads(lambda_body(response))["data"]] == expected
+
+
+# --- A Host header that is no URL's authority (issue 18) -------------------------------------
+
+
+def _with_host(event: dict[str, Any], host: str, **headers: str) -> dict[str, Any]:
+    event["headers"] = {**event["headers"], "host": host, **headers}
+    return event
+
+
+@pytest.mark.usefixtures("sam_local_env")
+@pytest.mark.parametrize("host", ["[", "[v1", "a]b", "x[y"])
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [("GET", "/nowhere", 404, "unknown_url"), ("POST", "/v1/models", 405, "method_not_allowed")],
+)
+def test_a_host_no_url_can_hold_still_gets_json_on_the_404_and_405_paths(
+    host: str, method: str, path: str, status: int, code: str
+) -> None:
+    """urllib refuses these as a URL's authority; the answer names the path all the same."""
+    event = _with_host(load("list-models.json"), host)
+    event["requestContext"]["http"].update(method=method, path=path)
+    event["rawPath"] = path
+    response = invoke(event)
+    assert response["statusCode"] == status, response
+    error = json.loads(response["body"])["error"]
+    assert error["code"] == code
+    assert path in error["message"]
+
+    anthropic = _with_host(copy.deepcopy(event), host, **{"anthropic-version": "2023-06-01"})
+    response = invoke(anthropic)
+    assert response["statusCode"] == status, response
+    body = json.loads(response["body"])
+    assert body["type"] == "error"
+    assert path in body["error"]["message"]
