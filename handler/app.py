@@ -5,8 +5,9 @@ Importing this module builds nothing: the deployed app is made in handler/api.py
 
 Routes are `async def` and return prebuilt bytes: the catalog snapshot serialised each body and
 its ETag once per catalog version (and gzips a body on its first request that accepts gzip), so
-a warm request does no JSON work and no I/O. Both routes speak OpenAI's dialect, or Anthropic's
-for a request with `anthropic-version` (handler/dialect.py; pages of catalog/anthropic.py).
+a warm request does no JSON work and no I/O. Both routes answer in the request's dialect
+(handler/dialects/: OpenAI's, or Anthropic's for a request with `anthropic-version`), which
+the middleware decided and left in `request.state.dialect`.
 
 The Lambda side (every event answered) is handler/lambda_adapter.py.
 """
@@ -23,14 +24,11 @@ from starlette.exceptions import HTTPException
 
 from catalog.limits import MAX_OWNED_BY_LENGTH, OWNED_BY_PATTERN
 from catalog.schema import CapabilityName, LifecycleStatus, Model, ModelList
-from handler.anthropic_params import PageRequest
 from handler.auth import ApiKeyDep
 from handler.deps import CatalogDep, Services
-from handler.dialect import VARY, speaks_anthropic
-from handler.errors import (
-    ErrorResponse,
-    install_error_handlers,
-)
+from handler.dialects import DIALECTS, VARY, Dialects, ListFilters
+from handler.dialects.openai import ErrorResponse
+from handler.errors import install_error_handlers
 from handler.middleware import EdgeMiddleware
 from handler.openapi import install_openapi
 
@@ -115,6 +113,7 @@ router = APIRouter()
 
 def _send(request: Request, body: Body) -> Response:
     """`body`, gzipped if the client takes gzip and it helps, or 304 if the client has it."""
+    vary: str = request.state.vary
     accept_encoding = request.headers.get("accept-encoding")
     gzipped = body.gzipped() if accept_encoding and _accepts_gzip(accept_encoding) else None
     sent = body if gzipped is None else gzipped
@@ -126,10 +125,10 @@ def _send(request: Request, body: Body) -> Response:
         if matched is not None:
             # The 304 names the copy the client has, and carries no Content-Encoding: a cache
             # updates the stored response with this ETag from it.
-            headers = {"ETag": matched, "Cache-Control": CACHE_CONTROL, "Vary": VARY}
+            headers = {"ETag": matched, "Cache-Control": CACHE_CONTROL, "Vary": vary}
             headers.update(body.headers)
             return Response(status_code=304, headers=headers)
-    headers = {"ETag": sent.etag, "Cache-Control": CACHE_CONTROL, "Vary": VARY}
+    headers = {"ETag": sent.etag, "Cache-Control": CACHE_CONTROL, "Vary": vary}
     headers.update(body.headers)
     if gzipped is not None:
         headers["Content-Encoding"] = "gzip"
@@ -184,9 +183,8 @@ def _accepts_gzip(accept_encoding: str) -> bool:
         400: _error(
             "A malformed `owned_by` or `min_context_length`, an unknown `capability` or "
             "`status`; with `anthropic-version`, also a `limit` out of range, an `after_id` or "
-            "`before_id` that is no model id of the catalog, or both of them, or a `lifecycle` "
-            "(`lifecycle[]`) with an unknown status or too many values (`invalid_value`, "
-            "naming `param`)."
+            "`before_id` that is no model id of the catalog, or a `lifecycle` (`lifecycle[]`) "
+            "with an unknown status or too many values (`invalid_value`, naming `param`)."
         ),
         **_AUTH_ERRORS,
     },
@@ -233,20 +231,8 @@ async def list_models(
     """List the models AssistantRouter supports, in curated order (grouped by provider).
 
     With an `anthropic-version` header: Anthropic's list instead, newest first, in pages."""
-    snapshot = catalog.snapshot
-    if speaks_anthropic(request):
-        page = PageRequest.from_query(request.query_params)
-        body = snapshot.anthropic_page(
-            owned_by,
-            capability or (),
-            page.statuses(status),
-            min_context_length,
-            limit=page.limit,
-            after_id=page.after_id,
-            before_id=page.before_id,
-        )
-    else:
-        body = snapshot.list_body_for(owned_by, capability or (), status or (), min_context_length)
+    filters = ListFilters(owned_by, capability or (), status, min_context_length)
+    body = request.state.dialect.list_body(catalog.snapshot, filters, request.query_params)
     return _send(request, body)
 
 
@@ -278,10 +264,7 @@ async def retrieve_model(
     # the path before routing, so the `:path` converter sees the `/` and takes it whole.
     if not model_id:  # `/v1/models/`: a URL with no id, not a model named ""
         raise HTTPException(404)
-    snapshot = catalog.snapshot
-    if speaks_anthropic(request):
-        return _send(request, snapshot.anthropic.model_body(model_id))
-    return _send(request, snapshot.model_body(model_id))
+    return _send(request, request.state.dialect.model_body(catalog.snapshot, model_id))
 
 
 @router.get("/health", operation_id="health", tags=["operations"])
@@ -302,11 +285,11 @@ class _CatalogAPI(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         # Outermost, around Starlette's ServerErrorMiddleware (which `add_middleware` cannot
         # reach): the 500 it sends gets the request id, nosniff and HEAD's treatment too.
-        return EdgeMiddleware(super().build_middleware_stack())
+        return EdgeMiddleware(super().build_middleware_stack(), self.state.dialects)
 
 
-def create_app(services: Services) -> FastAPI:
-    """The API, answering with these services."""
+def create_app(services: Services, *, dialects: Dialects = DIALECTS) -> FastAPI:
+    """The API, answering with these services, in these dialects (handler/dialects/)."""
     app = _CatalogAPI(
         title="AssistantRouter Models API",
         version="1.0.0",
@@ -317,6 +300,7 @@ def create_app(services: Services) -> FastAPI:
         redirect_slashes=False,
     )
     app.state.services = services
+    app.state.dialects = dialects
     # The routes themselves, not `include_router`: FastAPI wraps an included router, which here
     # cost about 7 ms on a container's first request and 20 µs on every one (measured).
     app.router.routes.extend(router.routes)

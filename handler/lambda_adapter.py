@@ -20,13 +20,15 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from mangum import Mangum
 from mangum.handlers import APIGateway, HTTPGateway
 
-from handler.dialect import ANTHROPIC_VERSION, VARY
-from handler.errors import INTERNAL_ERROR_MESSAGE, APIError, anthropic_error_body, error_body
+from handler.dialects import HeaderLookup
+from handler.errors import INTERNAL_ERROR_MESSAGE, APIError
 from handler.lambda_types import LambdaContext
 from handler.middleware import request_id_from_event
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
+
+    from handler.dialects import Dialects
 
 LambdaHandler = Callable[[Any, LambdaContext], dict[str, Any]]
 
@@ -50,12 +52,14 @@ def build_lambda_handler(app: FastAPI) -> LambdaHandler:
     # handler, so what Mangum raises (UnsupportedEvent) is told apart from a failure to run the
     # app (anything else).
     adapter = Mangum(app, lifespan="off", custom_handlers=[CheckedGatewayEvent])
+    # The app's dialects answer the errors it never sees, as it would have.
+    dialects: Dialects = app.state.dialects
 
     def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         try:
             response: dict[str, Any] = adapter(event, context)
         except UnsupportedEvent as exc:
-            return _unsupported_event(event, context, str(exc))
+            return _unsupported_event(event, context, str(exc), dialects)
         except Exception:
             request_id = _request_id(event, context)
             logger.exception("could not run the app for request %s", request_id)
@@ -63,6 +67,7 @@ def build_lambda_handler(app: FastAPI) -> LambdaHandler:
                 APIError(500, INTERNAL_ERROR_MESSAGE, type="server_error", code="internal_error"),
                 request_id,
                 event,
+                dialects,
             )
         return response
 
@@ -97,7 +102,9 @@ class CheckedGatewayEvent:
         return answer
 
 
-def _unsupported_event(event: Any, context: LambdaContext | None, reason: str) -> dict[str, Any]:
+def _unsupported_event(
+    event: Any, context: LambdaContext | None, reason: str, dialects: Dialects
+) -> dict[str, Any]:
     request_id = _request_id(event, context)
     # The reason names fields, never their values: an event carries keys and client headers.
     logger.warning(
@@ -110,7 +117,7 @@ def _unsupported_event(event: Any, context: LambdaContext | None, reason: str) -
         "This function only answers well-formed API Gateway HTTP requests.",
         code="unsupported_event",
     )
-    return _lambda_error(error, request_id, event)
+    return _lambda_error(error, request_id, event, dialects)
 
 
 def _request_id(event: Any, context: LambdaContext | None) -> str:
@@ -123,35 +130,42 @@ def _request_id(event: Any, context: LambdaContext | None) -> str:
     )
 
 
-def _lambda_error(error: APIError, request_id: str, event: Any) -> dict[str, Any]:
+def _lambda_error(
+    error: APIError, request_id: str, event: Any, dialects: Dialects
+) -> dict[str, Any]:
     """An error answered without the app, as API Gateway takes it from any payload version,
-    in the shape of the client's dialect when the event's headers say which."""
+    in the shape of the client's dialect as far as the event's headers say which."""
+    dialect = dialects.select(_event_header_lookup(event))
     headers = {
         "content-type": "application/json",
         "x-content-type-options": "nosniff",
         "x-request-id": request_id,
-        "vary": VARY,
+        "vary": dialects.vary,
+        **dialect.response_headers(request_id),
     }
-    if _speaks_anthropic(event):
-        headers["request-id"] = request_id
-        body = anthropic_error_body(error, request_id)
-    else:
-        body = error_body(error)
     return {
         "statusCode": error.status,
         "headers": headers,
-        "body": body.decode(),
+        "body": dialect.error_body(error, request_id).decode(),
         "isBase64Encoded": False,
     }
 
 
-def _speaks_anthropic(event: Any) -> bool:
-    """Whether the event's headers (any case, any payload version) carry anthropic-version;
-    False for an event whose headers cannot be read."""
+def _event_header_lookup(event: Any) -> HeaderLookup:
+    """The event's headers (any case, any payload version) as a dialect asks for them; an
+    event whose headers cannot be read has none. A header whose value is no string is present,
+    empty (the event is refused for it, and the refusal still speaks the client's dialect)."""
     headers = event.get("headers") if isinstance(event, dict) else None
-    return isinstance(headers, dict) and any(
-        isinstance(name, str) and name.lower() == ANTHROPIC_VERSION for name in headers
+    lowered = (
+        {
+            name.lower(): value if isinstance(value, str) else ""
+            for name, value in headers.items()
+            if isinstance(name, str)
+        }
+        if isinstance(headers, dict)
+        else {}
     )
+    return lowered.get
 
 
 def _raised_at(exc: BaseException) -> str:

@@ -19,7 +19,7 @@ import pytest
 from handler import lambda_adapter
 from handler.api import lambda_handler
 from handler.deps import Services
-from handler.dialect import VARY
+from handler.dialects import VARY
 from handler.settings import Settings
 from tests.support.events import API_EVENTS, EVENTS, EXPECTED, SAM_ENV, load
 from tests.support.factories import SEED_MODELS, model_doc, publish
