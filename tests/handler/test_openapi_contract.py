@@ -103,8 +103,9 @@ def _anthropic_where_it_applies(context: Any, case: Any) -> Any:
       too: valid values, ignored.
     - With the header, a valid `after_id` / `before_id` is an id of this catalog (both together
       ask for the page between them), and `lifecycle` and `lifecycle[]` hold at most
-      MAX_LIFECYCLE_VALUES values between them: a positive case is made to say so (an id of the catalog in place of the
-      generated string, as a client that read `first_id` / `last_id` sends). A negative case
+      MAX_LIFECYCLE_VALUES values between them: a positive case is made to say so (an id of the
+      catalog in place of the generated string, as a client that read `first_id` / `last_id`
+      sends). A negative case
       keeps its values: the 400 it gets is what the check asks for.
     - The coverage phase mutates one parameter at a time on a base that fills every optional
       one, the header included, so without this every such case would be Anthropic's: the
