@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_s3 import S3Client
 
-__all__ = ["AwsClients", "Credentials", "Profile", "retry_transient"]
+__all__ = ["AwsClients", "Credentials", "Profile", "preload", "retry_transient"]
 
 T = TypeVar("T")
 
@@ -112,6 +112,8 @@ class AwsClients:
     def _client(self, service: str) -> Any:
         client = self._clients.get(service)
         if client is None:
+            # Here, not at the top: importing this module costs nothing at a cold start that
+            # needs no AWS (a dev key and the bundled catalog); `preload()` pays for it at init.
             import boto3
 
             options: dict[str, Any] = {"config": _config(_TIMINGS[self.profile], service)}
@@ -124,6 +126,14 @@ class AwsClients:
                 options["aws_secret_access_key"] = self._credentials.secret_access_key
             client = self._clients[service] = boto3.client(service, **options)  # type: ignore[call-overload]
         return client
+
+
+def preload() -> None:
+    """Import boto3 and botocore now, without building a client: for a Lambda init, so the
+    first request does not pay for the import (and a SnapStart snapshot keeps it), while no
+    client (with its connections) exists before a restore."""
+    import boto3  # noqa: F401
+    import botocore.exceptions  # noqa: F401
 
 
 def retry_transient(call: Callable[[], T], *, attempts: int) -> T:

@@ -108,12 +108,12 @@ def main() -> None:
     print(f"  import boto3 + DynamoDB client          {_cold(_BOTO3):7.1f}")
 
     from handler.app import create_app
-    from handler.deps import Services
+    from handler.compose import build_api
     from handler.lambda_adapter import build_lambda_handler
     from handler.settings import Settings
 
     # The deployed wiring, with the key the sample events send and the bundled catalog.
-    app = create_app(Services.from_settings(Settings(dev_api_key=DEV_KEY)))
+    app = create_app(build_api(Settings(dev_api_key=DEV_KEY)))
     lambda_handler = build_lambda_handler(app)
 
     list_event = json.loads((EVENTS / "list-models.json").read_text())

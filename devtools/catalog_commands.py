@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 def sync_catalog(args: argparse.Namespace, settings: Settings) -> int:
     from awsclients import AwsClients
     from catalog.errors import CatalogError, InvalidCatalog, RemovalRefused
-    from handler.sync import run_sync
+    from handler.compose import run_sync
 
     try:
         report = run_sync(

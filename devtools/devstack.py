@@ -134,7 +134,7 @@ def _provision(settings: Settings, aws: AwsClients) -> tuple[str, SyncReport]:
     from apikeys.store import ApiKeyStore
     from catalog.bundled import BUNDLED_CATALOG_PATH
     from devtools.template_tables import table_definitions
-    from handler.sync import run_sync
+    from handler.compose import run_sync
 
     dynamodb = aws.dynamodb()
     for logical_id, definition in table_definitions().items():

@@ -14,7 +14,7 @@ from handler.settings import Settings
 def serve_locally(args: argparse.Namespace, settings: Settings) -> int:
     from apikeys.material import generate_key
     from devtools.serve import serve_api
-    from handler.deps import Services
+    from handler.compose import build_api
 
     key = settings.dev_api_key
     if not key and not settings.api_keys_table:
@@ -30,7 +30,7 @@ def serve_locally(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print("API key: create one with `ar-models keys create --name NAME`")
     sys.stdout.flush()
-    serve_api(Services.from_settings(settings), host=args.host, port=args.port)
+    serve_api(build_api(settings), host=args.host, port=args.port)
     return 0
 
 
@@ -40,7 +40,7 @@ def serve_dev_stack(args: argparse.Namespace, settings: Settings) -> int:
     from catalog.errors import CatalogError
     from devtools.devstack import LOOPBACK, DevStackError, dev_stack
     from devtools.serve import serve_api
-    from handler.deps import Services
+    from handler.compose import build_api
 
     # SIGTERM, and SIGHUP when the terminal closes, must unwind like Ctrl-C, so the local AWS
     # server is stopped in every case (it also exits by itself if this process is killed).
@@ -65,7 +65,7 @@ def serve_dev_stack(args: argparse.Namespace, settings: Settings) -> int:
             print(f"  aws s3 cp my-models.json {source} && ar-models sync")
             print("Ctrl-C stops everything.")
             sys.stdout.flush()
-            services = Services.from_settings(stack.settings, aws=stack.aws)
+            services = build_api(stack.settings, aws=stack.aws)
             serve_api(services, host=LOOPBACK, port=args.port)
     except (DevStackError, CatalogError) as exc:
         return fail(str(exc))

@@ -18,7 +18,7 @@ import pytest
 
 from handler import lambda_adapter
 from handler.api import lambda_handler
-from handler.deps import Services
+from handler.compose import build_api
 from handler.dialects import VARY
 from handler.settings import Settings
 from tests.support.events import API_EVENTS, EVENTS, EXPECTED, SAM_ENV, load
@@ -42,7 +42,7 @@ def invoke(event: Any) -> dict[str, Any]:
 def sam_local_env(deployed_app: FastAPI) -> None:
     """The services of the function `sam local invoke --env-vars events/env.json` runs."""
     settings = Settings.from_environ(SAM_ENV["ModelsApiFunction"])
-    deployed_app.state.services = Services.from_settings(settings)
+    deployed_app.state.services = build_api(settings)
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def slash_id_table(
     """The sam local environment with MODELS_TABLE set, its table holding an id with a `/`."""
     publish(dynamodb, models_table, [model_doc("gpt-4o"), model_doc(SLASH_ID, owned_by="meta")])
     settings = Settings.from_environ({**SAM_ENV["ModelsApiFunction"], "MODELS_TABLE": models_table})
-    deployed_app.state.services = Services.from_settings(settings, aws=aws)
+    deployed_app.state.services = build_api(settings, aws=aws)
 
 
 def test_every_event_file_is_listed_in_the_manifest() -> None:
