@@ -47,8 +47,8 @@ from catalog.limits import (
     OWNED_BY_PATTERN,
     YEAR_MONTH_PATTERN,
 )
+from catalog.measure import STATUS_ALLOWANCE, raw_size
 from catalog.problems import printable, problem_at
-from catalog.wire import STATUS_ALLOWANCE, raw_size
 
 
 def _absent_not_null(schema: dict[str, Any]) -> None:

@@ -10,8 +10,12 @@ import json
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
+from catalog.measure import STATUS_ALLOWANCE
+
 if TYPE_CHECKING:
     from catalog.schema import Model
+
+__all__ = ["STATUS_ALLOWANCE", "list_size", "served_list_size", "served_size", "wire_json"]
 
 
 def wire_json(payload: Any) -> bytes:
@@ -31,11 +35,6 @@ def list_size(model_sizes: Collection[int]) -> int:
     return _LIST_ENVELOPE_BYTES + sum(model_sizes) + max(len(model_sizes) - 1, 0)
 
 
-# The served `lifecycle` always has a `status`, derived at answer time: a document's lifecycle
-# without one is served this much longer at most (`"status":"deprecated",`).
-STATUS_ALLOWANCE = len('"status":"deprecated",')
-
-
 def served_size(model: Model) -> int:
     """The most bytes GET /v1/models/{id} may be for this model, whatever its status."""
     size = len(wire_json(model.to_wire()))
@@ -47,24 +46,3 @@ def served_size(model: Model) -> int:
 def served_list_size(models: Sequence[Model]) -> int:
     """Bytes of GET /v1/models for these models at most (what MAX_LIST_BYTES bounds)."""
     return list_size([served_size(model) for model in models])
-
-
-# Serialises as `wire_json` does, but lets NaN through: this only measures.
-_MEASURE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-
-
-def raw_size(data: dict[Any, Any]) -> int | None:
-    """The wire size of a model given as `data`, before validation; None if nested too deeply.
-
-    For input that validates this is exactly `len(wire_json(model.to_wire()))`: the same values,
-    only the order of keys differs, plus `"object":"model"` when the input leaves it out.
-    Input that is not JSON at all measures 0 here and is refused by the checks that follow.
-    """
-    try:
-        text = _MEASURE.encode(data)
-    except RecursionError:
-        return None
-    except (TypeError, ValueError):
-        return 0
-    size = len(text.encode("utf-8", "surrogatepass"))
-    return size if "object" in data else size + len(',"object":"model"')

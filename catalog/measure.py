@@ -1,0 +1,35 @@
+"""Sizes measured before validation, the way catalog/wire.py serialises: what the schema's
+size rules (catalog/schema.py) check a model's raw data against.
+
+Below both catalog/schema.py and catalog/wire.py, which import it: it imports neither.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# The served `lifecycle` always has a `status`, derived at answer time: a document's lifecycle
+# without one is served this much longer at most (`"status":"deprecated",`).
+STATUS_ALLOWANCE = len('"status":"deprecated",')
+
+
+# Serialises as `wire_json` does, but lets NaN through: this only measures.
+_MEASURE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def raw_size(data: dict[Any, Any]) -> int | None:
+    """The wire size of a model given as `data`, before validation; None if nested too deeply.
+
+    For input that validates this is exactly `len(wire_json(model.to_wire()))`: the same values,
+    only the order of keys differs, plus `"object":"model"` when the input leaves it out.
+    Input that is not JSON at all measures 0 here and is refused by the checks that follow.
+    """
+    try:
+        text = _MEASURE.encode(data)
+    except RecursionError:
+        return None
+    except (TypeError, ValueError):
+        return 0
+    size = len(text.encode("utf-8", "surrogatepass"))
+    return size if "object" in data else size + len(',"object":"model"')
