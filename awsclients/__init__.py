@@ -140,6 +140,7 @@ def retry_transient(call: Callable[[], T], *, attempts: int) -> T:
     """`call()`, again at once if it failed for a reason that may not last (a timeout, a lost
     connection, throttling, a 5xx), up to `attempts` calls in all. Anything else raises at once.
     """
+    # Loaded with boto3 (preload() or the first client), never at import: see _client.
     from botocore.exceptions import (
         ClientError,
         ConnectionClosedError,
@@ -185,6 +186,7 @@ def _transient(exc: Any) -> bool:
 
 
 def _config(timing: _Timing, service: str) -> Config:
+    # Loaded with boto3 (preload() or the first client), never at import: see _client.
     from botocore.config import Config
 
     return Config(

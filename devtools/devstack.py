@@ -131,6 +131,7 @@ def _wait_until_ready(server: subprocess.Popen[bytes], endpoint: str) -> None:
 
 def _provision(settings: Settings, aws: AwsClients) -> tuple[str, SyncReport]:
     """Tables from the template, the catalog in S3, one key, one sync."""
+    # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
     from apikeys.store import ApiKeyStore
     from catalog.bundled import BUNDLED_CATALOG_PATH
     from devtools.template_tables import table_definitions

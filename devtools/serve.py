@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
 def serve_api(services: Services, *, host: str, port: int) -> None:
     """Serve the API with these services until interrupted (needs uvicorn: the `serve` extra)."""
+    # uvicorn (the `serve` extra) and the app: imported only when serving.
     import uvicorn
 
     from handler.app import create_app

@@ -217,6 +217,7 @@ class AnthropicDialect:
         return anthropic_error_body(error, request_id)
 
     def extend_openapi(self, document: dict[str, Any]) -> None:
+        # Loaded with the document only (see _add_to_operation).
         from handler.dialects import anthropic_schema
 
         # Named `Anthropic...`, beside the OpenAI shapes FastAPI put there.
