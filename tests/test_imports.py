@@ -139,3 +139,31 @@ def test_boto3_is_imported_only_by_awsclients(module: str) -> None:
         assert not [name for name in names if name.split(".")[0] == "boto3"], (
             f"{module} imports boto3 (line {node.lineno}): use awsclients"
         )
+
+
+# Modules being reworked on another branch (issue 18) when this test was written: their
+# function-local imports are explained there.
+_LOCAL_IMPORTS_ELSEWHERE = frozenset({"catalog.dynamodb", "catalog.store"})
+
+
+@pytest.mark.parametrize("module", sorted(set(MODULES) - _LOCAL_IMPORTS_ELSEWHERE))
+def test_every_function_local_import_says_why(module: str) -> None:
+    """An import inside a function is deferred on purpose (the cold start, the CLI's start-up,
+    an optional extra): a comment on the line above its block, or on the line, says which."""
+    lines = MODULES[module].read_text().splitlines()
+    tree = ast.parse("\n".join(lines))
+    unexplained = []
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        previous: ast.stmt | None = None
+        for statement in function.body:
+            is_import = isinstance(statement, ast.Import | ast.ImportFrom)
+            block_start = is_import and not isinstance(previous, ast.Import | ast.ImportFrom)
+            if block_start:
+                line = lines[statement.lineno - 1]
+                above = lines[statement.lineno - 2].strip()
+                if "#" not in line and not above.startswith("#"):
+                    unexplained.append(statement.lineno)
+            previous = statement
+    assert unexplained == [], f"{module}: function-local imports without a reason: {unexplained}"
