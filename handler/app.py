@@ -331,7 +331,7 @@ async def _serve_list(request: Request) -> Response:
     catalog = services.catalog_cache.current()
     queries: _ListQueries = request.app.state.list_queries
     filters = queries.filters(request)
-    body = request.state.dialect.list_body(catalog.snapshot, filters, request.query_params)
+    body = request.state.dialect.list_body(catalog.snapshot, filters, request)
     return _send(request, body)
 
 

@@ -24,6 +24,7 @@ from handler.errors import APIError
 
 if TYPE_CHECKING:
     from starlette.datastructures import QueryParams
+    from starlette.requests import Request
 
     from catalog.body import Body
     from catalog.snapshot import CatalogSnapshot
@@ -196,10 +197,8 @@ class AnthropicDialect:
     def response_headers(self, request_id: str) -> Mapping[str, str]:
         return {REQUEST_ID: request_id}
 
-    def list_body(
-        self, snapshot: CatalogSnapshot, filters: ListFilters, query: QueryParams
-    ) -> Body:
-        page = PageRequest.from_query(query)
+    def list_body(self, snapshot: CatalogSnapshot, filters: ListFilters, request: Request) -> Body:
+        page = PageRequest.from_query(request.query_params)
         return snapshot.anthropic_page(
             filters.owned_by,
             filters.capabilities,

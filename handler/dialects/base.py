@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from starlette.datastructures import QueryParams
+    from starlette.requests import Request
 
     from catalog.body import Body
     from catalog.snapshot import CatalogSnapshot
@@ -56,11 +56,10 @@ class Dialect(Protocol):
     def response_headers(self, request_id: str) -> Mapping[str, str]:
         """What every answer in this dialect carries besides the common headers."""
 
-    def list_body(
-        self, snapshot: CatalogSnapshot, filters: ListFilters, query: QueryParams
-    ) -> Body:
-        """The list answered, from the shared filters and this dialect's own query parameters
-        (a bad one raises APIError, or a catalog InvalidFilter / InvalidCursor)."""
+    def list_body(self, snapshot: CatalogSnapshot, filters: ListFilters, request: Request) -> Body:
+        """The list answered, from the shared filters and this dialect's own query parameters,
+        if it has any (`request.query_params`: parsed only when asked for). A bad one raises
+        APIError, or a catalog InvalidFilter / InvalidCursor."""
 
     def model_body(self, snapshot: CatalogSnapshot, model_id: str) -> Body:
         """The body of one model by id or alias (ModelNotFound if none)."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
-    from starlette.datastructures import QueryParams
+    from starlette.requests import Request
 
     from catalog.body import Body
     from catalog.snapshot import CatalogSnapshot
@@ -63,9 +63,7 @@ class OpenAIDialect:
     def response_headers(self, request_id: str) -> Mapping[str, str]:
         return _NO_HEADERS
 
-    def list_body(
-        self, snapshot: CatalogSnapshot, filters: ListFilters, query: QueryParams
-    ) -> Body:
+    def list_body(self, snapshot: CatalogSnapshot, filters: ListFilters, request: Request) -> Body:
         # Anthropic's own parameters, if sent, are not this dialect's: ignored, as always.
         return snapshot.list_body_for(
             filters.owned_by,

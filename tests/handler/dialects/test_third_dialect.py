@@ -21,7 +21,7 @@ from tests.support.http import DEV_KEY, LambdaContext, lambda_headers
 from tests.support.services import make_services, memory_catalog
 
 if TYPE_CHECKING:
-    from starlette.datastructures import QueryParams
+    from starlette.requests import Request
 
     from catalog.snapshot import CatalogSnapshot
     from handler.errors import APIError
@@ -41,16 +41,14 @@ class PirateDialect:
     def response_headers(self, request_id: str) -> Mapping[str, str]:
         return {"x-pirate-log": request_id}
 
-    def list_body(
-        self, snapshot: CatalogSnapshot, filters: ListFilters, query: QueryParams
-    ) -> Body:
+    def list_body(self, snapshot: CatalogSnapshot, filters: ListFilters, request: Request) -> Body:
         models = json.loads(
             snapshot.list_body_for(
                 filters.owned_by, filters.capabilities, filters.statuses or ()
             ).content
         )
         treasure = [model["id"] for model in models["data"]]
-        return Body.of({"treasure": treasure, "parrot": query.get("parrot")})
+        return Body.of({"treasure": treasure, "parrot": request.query_params.get("parrot")})
 
     def model_body(self, snapshot: CatalogSnapshot, model_id: str) -> Body:
         return Body.of({"treasure": json.loads(snapshot.model_body(model_id).content)["id"]})
