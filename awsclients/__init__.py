@@ -1,6 +1,6 @@
 """AWS clients for both domains (catalog and API keys), each built on first use, once per holder.
 
-The composition roots (handler.deps for the API, handler.sync for the sync job, the CLI) make
+The composition root (handler/compose.py: the API, the sync job; the CLI through it) makes
 one `AwsClients` per process and hand its bound methods to the stores, so every store of a
 container shares one client per service, and a test or the local stack passes its own endpoint
 instead of writing the environment.
