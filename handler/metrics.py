@@ -59,6 +59,9 @@ def _write(stream: TextIO | None, text: str) -> None:
     out.flush()
 
 
+# Lifecycle arithmetic (counts, the shutdown horizon) belongs in catalog/lifecycle.py (issue 14,
+# "one home per rule", the CLI's `lifecycle` does the same sums): once it is there, this module
+# only formats EMF and `lifecycle_counts` calls it.
 def lifecycle_counts(models: Sequence[Model], now: float, *, warning_days: int) -> dict[str, int]:
     """The sync's metrics over `models` (the published catalog) at `now` (epoch seconds):
     - ModelsDeprecated: models deprecated at `now`;
