@@ -122,7 +122,11 @@ assert lambda_handler(event, None)["statusCode"] == 200
 def cold_ratio(runs: int = 11) -> tuple[float, float, float]:
     """Fastest (ms) of `runs` fresh processes: the floor, ours (import + first list from the
     table), interpreter start excluded; and their ratio."""
+    import logging
+
     from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
 
     from awsclients import AwsClients, Credentials
     from devtools.template_tables import table_definitions
