@@ -158,6 +158,7 @@ class ApiKeyStore:
 
     @contextmanager
     def _unavailable_on_error(self) -> Iterator[None]:
+        # botocore comes with boto3: loaded when awsclients builds a client, never at import.
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:

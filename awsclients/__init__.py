@@ -1,6 +1,6 @@
 """AWS clients for both domains (catalog and API keys), each built on first use, once per holder.
 
-The composition roots (handler.deps for the API, handler.sync for the sync job, the CLI) make
+The composition root (handler/compose.py: the API, the sync job; the CLI through it) makes
 one `AwsClients` per process and hand its bound methods to the stores, so every store of a
 container shares one client per service, and a test or the local stack passes its own endpoint
 instead of writing the environment.
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_s3 import S3Client
 
-__all__ = ["AwsClients", "Credentials", "Profile", "retry_transient"]
+__all__ = ["AwsClients", "Credentials", "Profile", "preload", "retry_transient"]
 
 T = TypeVar("T")
 
@@ -116,6 +116,8 @@ class AwsClients:
     def _client(self, service: str) -> Any:
         client = self._clients.get(service)
         if client is None:
+            # Here, not at the top: importing this module costs nothing at a cold start that
+            # needs no AWS (a dev key and the bundled catalog); `preload()` pays for it at init.
             import boto3
 
             options: dict[str, Any] = {"config": _config(_TIMINGS[self.profile], service)}
@@ -130,10 +132,19 @@ class AwsClients:
         return client
 
 
+def preload() -> None:
+    """Import boto3 and botocore now, without building a client: for a Lambda init, so the
+    first request does not pay for the import (and a SnapStart snapshot keeps it), while no
+    client (with its connections) exists before a restore."""
+    import boto3  # noqa: F401
+    import botocore.exceptions  # noqa: F401
+
+
 def retry_transient(call: Callable[[], T], *, attempts: int) -> T:
     """`call()`, again at once if it failed for a reason that may not last (a timeout, a lost
     connection, throttling, a 5xx), up to `attempts` calls in all. Anything else raises at once.
     """
+    # Loaded with boto3 (preload() or the first client), never at import: see _client.
     from botocore.exceptions import (
         ClientError,
         ConnectionClosedError,
@@ -179,6 +190,7 @@ def _transient(exc: Any) -> bool:
 
 
 def _config(timing: _Timing, service: str) -> Config:
+    # Loaded with boto3 (preload() or the first client), never at import: see _client.
     from botocore.config import Config
 
     return Config(

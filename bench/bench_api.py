@@ -1,7 +1,8 @@
 """Benchmark of the read path: cold start, warm invocation latency, DynamoDB calls per request,
 in both dialects (OpenAI's, and Anthropic's: a request with `anthropic-version`).
 
-Run: .venv/bin/python bench/bench_api.py   (offline: moto stands in for DynamoDB)
+Run: .venv/bin/python -m bench.bench_api   (from the repository root; offline: moto stands in
+for DynamoDB). The speed targets are bench/bench_targets.py.
 Figures go in README's "Performance" section. Not a test: nothing here asserts a time.
 """
 
@@ -17,14 +18,11 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bench.support import LambdaContext
+
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "events"
 DEV_KEY = "ar-dev-local-key"
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))  # tests.support, when run as a script
-
-from tests.support.http import LambdaContext  # noqa: E402 - needs the path above
 
 if TYPE_CHECKING:
     from catalog.snapshot import CatalogSnapshot
@@ -108,12 +106,12 @@ def main() -> None:
     print(f"  import boto3 + DynamoDB client          {_cold(_BOTO3):7.1f}")
 
     from handler.app import create_app
-    from handler.deps import Services
+    from handler.compose import build_api
     from handler.lambda_adapter import build_lambda_handler
     from handler.settings import Settings
 
     # The deployed wiring, with the key the sample events send and the bundled catalog.
-    app = create_app(Services.from_settings(Settings(dev_api_key=DEV_KEY)))
+    app = create_app(build_api(Settings(dev_api_key=DEV_KEY)))
     lambda_handler = build_lambda_handler(app)
 
     list_event = json.loads((EVENTS / "list-models.json").read_text())
@@ -261,14 +259,13 @@ def _dynamodb_calls(events: dict[str, dict[str, Any]]) -> None:
 
     from apikeys.verifier import KeyVerifier
     from awsclients import AwsClients
+    from bench.support import CallCounter, FakeClock, model_doc, publish
     from catalog.cache import CatalogCache
     from catalog.dynamodb import DynamoDBCatalogStore
     from devtools.template_tables import table_definitions
     from handler.app import create_app
     from handler.deps import Services
     from handler.lambda_adapter import build_lambda_handler
-    from tests.support.factories import model_doc, publish
-    from tests.support.fakes import CallCounter, FakeClock
 
     os.environ.update(
         AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x", AWS_DEFAULT_REGION="us-east-1"
@@ -278,7 +275,7 @@ def _dynamodb_calls(events: dict[str, dict[str, Any]]) -> None:
             aws = AwsClients(region="us-east-1")
             client = aws.dynamodb()
             client.create_table(TableName="models", **table_definitions()["ModelsTable"])
-            publish(client, "models", [model_doc(f"model-{n}") for n in range(8)])
+            publish(aws, "models", [model_doc(f"model-{n}") for n in range(8)])
             calls = CallCounter(client).calls
             clock = FakeClock()
             store = DynamoDBCatalogStore("models", dynamodb=aws.dynamodb)
@@ -296,7 +293,7 @@ def _dynamodb_calls(events: dict[str, dict[str, Any]]) -> None:
             lambda_handler(event, CONTEXT)
             expired = list(calls)
             calls.clear()
-            publish(client, "models", [model_doc(f"model-{n}") for n in range(9)])
+            publish(aws, "models", [model_doc(f"model-{n}") for n in range(9)])
             calls.clear()
             clock.now += 61
             lambda_handler(event, CONTEXT)

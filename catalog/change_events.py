@@ -35,6 +35,7 @@ class EventBridgePublisher:
         self._events = events
 
     def publish(self, detail: Mapping[str, Any]) -> None:
+        # botocore comes with boto3: loaded when awsclients builds a client, never at import.
         from botocore.exceptions import BotoCoreError, ClientError
 
         entry = {

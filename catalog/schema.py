@@ -50,8 +50,8 @@ from catalog.limits import (
     OWNED_BY_PATTERN,
     YEAR_MONTH_PATTERN,
 )
+from catalog.measure import raw_size, served_allowance
 from catalog.problems import printable, problem_at
-from catalog.wire import raw_size, served_allowance
 
 
 def _absent_not_null(schema: dict[str, Any]) -> None:

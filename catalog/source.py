@@ -107,13 +107,15 @@ class CatalogSourceReader:
 
     def read(self, location: SourceLocation) -> list[Model]:
         """Every model of the source, validated. InvalidCatalog lists every problem found."""
-        return parse_catalog_json(self._read_bytes(location), origin=str(location))
+        return parse_catalog_json(self.read_bytes(location), origin=str(location))
 
-    def _read_bytes(self, location: SourceLocation) -> bytes:
+    def read_bytes(self, location: SourceLocation) -> bytes:
+        """The raw document at `location`, bounded as every source is, not yet validated."""
         if location.path is not None:
             return _read_file(location.path)
         if location.bucket is None or location.key is None:
             return BUNDLED_CATALOG_PATH.read_bytes()
+        # botocore comes with boto3: loaded when awsclients builds a client, never at import.
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
@@ -137,6 +139,23 @@ class CatalogSourceReader:
             raise SourceUnavailable(f"cannot read {location}: {exc}") from exc
         except BotoCoreError as exc:
             raise SourceUnavailable(f"cannot read {location}: {exc}") from exc
+
+
+def write_source(location: SourceLocation, body: bytes, *, s3: Callable[[], S3Client]) -> None:
+    """Store `body` (a catalog document, already validated) as the S3 object of `location`, the
+    stack's own source: what `ar-models publish` does, so that every later run reads it.
+    InvalidSource for a location that is not an S3 object; SourceUnavailable if S3 refuses."""
+    if location.bucket is None or location.key is None:
+        raise InvalidSource(f"{location} is not an S3 object: only an S3 source can be written")
+    # botocore comes with boto3: loaded when awsclients builds a client, never at import.
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        s3().put_object(
+            Bucket=location.bucket, Key=location.key, Body=body, ContentType="application/json"
+        )
+    except (ClientError, BotoCoreError) as exc:
+        raise SourceUnavailable(f"cannot write {location}: {exc}") from exc
 
 
 def _read_file(path: Path) -> bytes:

@@ -142,10 +142,11 @@ def _wait_until_ready(server: subprocess.Popen[bytes], endpoint: str) -> None:
 
 def _provision(settings: Settings, aws: AwsClients, *, api_key: str | None) -> SyncReport:
     """Tables from the template, the catalog in S3, `api_key` in the keys table, one sync."""
+    # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
     from apikeys.store import ApiKeyStore
     from catalog.bundled import BUNDLED_CATALOG_PATH
     from devtools.template_tables import table_definitions
-    from handler.sync import run_sync
+    from handler.compose import run_sync
 
     dynamodb = aws.dynamodb()
     for logical_id, definition in table_definitions().items():

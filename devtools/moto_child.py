@@ -20,6 +20,7 @@ def _exit_when_parent_is_gone() -> None:
 
 def main(argv: list[str]) -> None:
     threading.Thread(target=_exit_when_parent_is_gone, name="parent-watch", daemon=True).start()
+    # moto is in the `local` extra only: imported by the child that serves it.
     from moto.server import main as moto_main
 
     moto_main(argv)

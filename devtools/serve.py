@@ -57,6 +57,7 @@ def free_port_from(host: str, start: int, *, tries: int = 100) -> int | None:
 def serve_api(services: Services, *, sock: socket.socket) -> None:
     """Serve the API with these services on this listening socket until interrupted (needs
     uvicorn: the `serve` extra)."""
+    # uvicorn (the `serve` extra) and the app: imported only when serving.
     import uvicorn
 
     from handler.app import create_app

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 def serve_locally(args: argparse.Namespace, settings: Settings) -> int:
     from devtools.serve import serve_api
-    from handler.deps import Services
+    from handler.compose import build_api
 
     sock = _listen_or_none(args.host, args.port, command="serve")
     if sock is None:
@@ -57,17 +57,18 @@ def serve_locally(args: argparse.Namespace, settings: Settings) -> int:
                 f"`{ar_models_command()} keys create --name my-laptop` ({env.API_KEYS_TABLE})"
             )
         sys.stdout.flush()
-        serve_api(Services.from_settings(settings), sock=sock)
+        serve_api(build_api(settings), sock=sock)
     return 0
 
 
 def serve_dev_stack(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
     import signal
 
     from catalog.errors import CatalogError
     from devtools.devstack import LOOPBACK, DevStackError, dev_stack
     from devtools.serve import PortInUse, listen_on, serve_api
-    from handler.deps import Services
+    from handler.compose import build_api
 
     # SIGTERM, and SIGHUP when the terminal closes, must unwind like Ctrl-C, so the local AWS
     # server is stopped in every case (it also exits by itself if this process is killed).
@@ -102,7 +103,7 @@ def serve_dev_stack(args: argparse.Namespace, settings: Settings) -> int:
             ) as stack:
                 written = state.write_environment(stack.environment)
                 _print_dev_banner(stack, url=url, state=state, key_from_env=bool(dev_key))
-                services = Services.from_settings(stack.settings, aws=stack.aws)
+                services = build_api(stack.settings, aws=stack.aws)
                 serve_api(services, sock=sock)
         except (DevStackError, CatalogError, LocalStateError) as exc:
             return fail(str(exc))

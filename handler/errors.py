@@ -1,8 +1,5 @@
-"""Every error a client can see, in the shape of the dialect it speaks (handler/dialect.py):
-
-- OpenAI's: `{"error": {"message", "type", "param", "code"}}`;
-- Anthropic's: `{"type": "error", "error": {"type", "message"}, "request_id"}`, its `type`
-  chosen by status as Anthropic does (ANTHROPIC_ERROR_TYPES).
+"""Every error a client can see, as an APIError answered in the body of the dialect the request
+speaks (handler/dialects/: OpenAI's `{"error": {...}}`, Anthropic's `{"type": "error", ...}`).
 
 One table maps domain and framework exceptions to status and body, so FastAPI's default
 {"detail": ...} never reaches a client and Mangum's plain-text 500 never happens. The request
@@ -12,37 +9,21 @@ included, by `handler.middleware`.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apikeys.errors import KeyStoreUnavailable
 from catalog.errors import InvalidCursor, InvalidFilter, ModelNotFound
-from handler.dialect import VARY, speaks_anthropic
 
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
 INTERNAL_ERROR_MESSAGE = "The server had an error while processing your request. Sorry about that!"
-
-
-class ErrorDetail(BaseModel):
-    message: str
-    type: str
-    param: str | None
-    code: str | None
-
-
-class ErrorResponse(BaseModel):
-    """The body of every non-2xx response."""
-
-    error: ErrorDetail
 
 
 class APIError(Exception):
@@ -67,72 +48,39 @@ class APIError(Exception):
         self.headers = dict(headers or {})
 
 
-def error_body(error: APIError) -> bytes:
-    """The OpenAI-shaped body of `error`."""
-    body = {
-        "error": {
-            "message": error.message,
-            "type": error.type,
-            "param": error.param,
-            "code": error.code,
-        }
-    }
-    return json.dumps(body, separators=(",", ":")).encode()
-
-
-# Anthropic's error types by HTTP status (docs.claude.com, "Errors"). The keys table's outage
-# (503, retry shortly) is closest to `overloaded_error`: temporary, to be retried with backoff.
-ANTHROPIC_ERROR_TYPES = {
-    400: "invalid_request_error",
-    401: "authentication_error",
-    403: "permission_error",
-    404: "not_found_error",
-    405: "invalid_request_error",
-    413: "request_too_large",
-    429: "rate_limit_error",
-    500: "api_error",
-    503: "overloaded_error",
-}
-
-
-def anthropic_error_type(status: int) -> str:
-    default = "api_error" if status >= 500 else "invalid_request_error"
-    return ANTHROPIC_ERROR_TYPES.get(status, default)
-
-
-def anthropic_error_body(error: APIError, request_id: str | None) -> bytes:
-    """The Anthropic-shaped body of `error`."""
-    body = {
-        "type": "error",
-        "error": {"type": anthropic_error_type(error.status), "message": error.message},
-        "request_id": request_id,
-    }
-    return json.dumps(body, separators=(",", ":")).encode()
-
-
 def error_response(error: APIError, request: Request) -> Response:
-    """`error` as the client of `request` reads errors."""
-    if speaks_anthropic(request):
-        content = anthropic_error_body(error, getattr(request.state, "request_id", None))
-    else:
-        content = error_body(error)
+    """`error` as the client of `request` reads errors: in the dialect handler.middleware
+    chose for it (`request.state.dialect`)."""
+    state = request.state
+    content = state.dialect.error_body(error, getattr(state, "request_id", None))
     return Response(
         content,
         status_code=error.status,
         media_type="application/json",
-        headers={**error.headers, "Vary": VARY},
+        headers={**error.headers, "Vary": state.vary},
     )
+
+
+def path_of(request: Request) -> str:
+    """The request's path, as `request.url` has it. A Host header that cannot be a URL's
+    authority (`[`, say, in a hand-built event) makes `request.url` raise: then the path of the
+    ASGI scope, which is the same path before urllib reads it."""
+    try:
+        return request.url.path
+    except ValueError:
+        path: str = request.scope.get("root_path", "") + request.scope["path"]
+        return path
 
 
 def _from_http_exception(request: Request, exc: StarletteHTTPException) -> APIError:
     if exc.status_code == 404:
         return APIError(
-            404, f"Invalid URL ({request.method} {request.url.path})", code="unknown_url"
+            404, f"Invalid URL ({request.method} {path_of(request)})", code="unknown_url"
         )
     if exc.status_code == 405:
         return APIError(
             405,
-            f"Method {request.method} is not allowed for {request.url.path}",
+            f"Method {request.method} is not allowed for {path_of(request)}",
             code="method_not_allowed",
             headers={**(exc.headers or {}), "Allow": _allow(exc.headers)},
         )
@@ -194,7 +142,7 @@ def _from_unexpected(request: Request, exc: Exception) -> APIError:
     logger.error(
         "unhandled error on %s %s (request id %s)",
         request.method,
-        request.url.path,
+        path_of(request),
         getattr(request.state, "request_id", None),
         exc_info=exc,
     )

@@ -1,4 +1,5 @@
-"""What every response carries, added in one place: the request id, `nosniff`, and HEAD.
+"""What every response carries, added in one place: the request id, `nosniff`, the headers of
+the request's dialect, and HEAD. The request's dialect is decided here, once.
 
 `EdgeMiddleware` wraps the whole app, Starlette's ServerErrorMiddleware included (see
 `handler.app.create_app`), so the 500 that one sends gets the same treatment as any answer.
@@ -10,14 +11,12 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from handler.dialect import asks_for_anthropic
-
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+    from handler.dialects import Dialects
+
 _REQUEST_ID = b"x-request-id"
-# Anthropic's SDKs read the request id from `request-id` (handler/dialect.py).
-_ANTHROPIC_REQUEST_ID = b"request-id"
 _NOSNIFF = (b"x-content-type-options", b"nosniff")
 # What we echo as a request id: visible ASCII, bounded (API Gateway's ids are ~16-36 chars).
 # Anything else in an event (control characters, a lone surrogate, a megabyte) is not echoed.
@@ -44,29 +43,32 @@ class EdgeMiddleware:
     """Pure ASGI (no BaseHTTPMiddleware: nothing is buffered). On every HTTP response:
 
     - `x-request-id` (error handlers and logs read it from `request.state.request_id`), and
-      the same id as `request-id` when the request speaks Anthropic's dialect;
+      the headers of the request's dialect (Anthropic's: the same id as `request-id`), chosen
+      once here from `dialects` and kept in `request.state.dialect` for every layer to ask,
+      with the `Vary` the answers carry in `request.state.vary`;
     - `X-Content-Type-Options: nosniff`;
     - HEAD is served as GET with the body dropped: the same status and headers (Content-Length
       of the GET body included), so every GET route answers HEAD, and a path or method that does
       not exist answers HEAD with the same 404/405 as GET, without its body.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, dialects: Dialects) -> None:
         self.app = app
+        self.dialects = dialects
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         request_id = request_id_of(scope)
-        anthropic = asks_for_anthropic(scope["headers"])
+        dialect = self.dialects.select_from_asgi(scope["headers"])
         # Read by the error handlers, the logs and the routes (`request.state`).
         state = scope.setdefault("state", {})
-        state["request_id"], state["anthropic"] = request_id, anthropic
-        encoded = request_id.encode()
-        added: tuple[tuple[bytes, bytes], ...] = ((_REQUEST_ID, encoded), _NOSNIFF)
-        if anthropic:
-            added += ((_ANTHROPIC_REQUEST_ID, encoded),)
+        state["request_id"], state["dialect"] = request_id, dialect
+        state["vary"] = self.dialects.vary
+        added: tuple[tuple[bytes, bytes], ...] = ((_REQUEST_ID, request_id.encode()), _NOSNIFF)
+        for name, value in dialect.response_headers(request_id).items():
+            added += ((name.encode(), value.encode()),)
         head = scope["method"] == "HEAD"
         if head:
             # A copy: the server's own scope stays HEAD (uvicorn then expects no body).

@@ -1,8 +1,9 @@
 """The only module that reads the environment. Names match template.yaml exactly.
 
-Settings are read once by each composition root (the API app on its first request, the sync
-handler on its first run, the CLI at start) and passed in from there; nothing else reads
-`os.environ`. Each default is stated once, here, as a field default.
+Settings are read once per process by each composition root (handler/compose.py: the API's and
+the sync's at the Lambda init, when handler/api.py or handler/sync.py is imported; the CLI when
+a command starts) and passed in from there; nothing else reads `os.environ`. Each default is
+stated once, here, as a field default.
 """
 
 from __future__ import annotations
@@ -25,6 +26,21 @@ LIFECYCLE_WARNING_DAYS = "LIFECYCLE_WARNING_DAYS"
 # Set by the Lambda runtime itself: where it is set, the API and the sync emit their metrics for
 # this function.
 FUNCTION_NAME = "AWS_LAMBDA_FUNCTION_NAME"
+
+
+# Each Settings field's variable, in field order (tests/handler/test_settings.py checks they
+# match): what a test clears so that no developer's setting leaks in.
+ENV_NAMES: dict[str, str] = {
+    "models_table": MODELS_TABLE,
+    "api_keys_table": API_KEYS_TABLE,
+    "dev_api_key": DEV_API_KEY,
+    "catalog_cache_ttl": CATALOG_CACHE_TTL,
+    "catalog_source": CATALOG_SOURCE,
+    "sync_max_remove_fraction": SYNC_MAX_REMOVE_FRACTION,
+    "catalog_event_bus": CATALOG_EVENT_BUS,
+    "lifecycle_warning_days": LIFECYCLE_WARNING_DAYS,
+    "function_name": FUNCTION_NAME,
+}
 
 
 # Ten years: more is no warning at all, and keeps the arithmetic on dates finite.

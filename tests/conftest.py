@@ -23,16 +23,8 @@ if TYPE_CHECKING:
 
 REGION = "us-east-1"
 TABLE_NAMES = {"ModelsTable": "test-models", "ApiKeysTable": "test-api-keys"}
-_OUR_VARIABLES = (
-    env.MODELS_TABLE,
-    env.API_KEYS_TABLE,
-    env.DEV_API_KEY,
-    env.CATALOG_CACHE_TTL,
-    env.CATALOG_SOURCE,
-    env.SYNC_MAX_REMOVE_FRACTION,
-    env.CATALOG_EVENT_BUS,
-    env.FUNCTION_NAME,
-)
+# Every variable Settings reads (handler/settings.py), so the list cannot drift from it.
+_OUR_VARIABLES = tuple(env.ENV_NAMES.values())
 
 
 # The deployed entry points (handler.api, handler.sync) read their settings when imported, as a

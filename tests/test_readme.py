@@ -149,7 +149,7 @@ def anthropic_section() -> str:
 
 
 def test_the_vary_header_stated_is_the_apis() -> None:
-    from handler.dialect import VARY
+    from handler.dialects import VARY
 
     text = " ".join(README.split())
     assert f"`Vary: {VARY}`" in text
@@ -157,7 +157,8 @@ def test_the_vary_header_stated_is_the_apis() -> None:
 
 
 def test_the_anthropic_error_types_are_the_handlers() -> None:
-    from handler.errors import ANTHROPIC_ERROR_TYPES, RETRY_AFTER_SECONDS
+    from handler.dialects.anthropic import ANTHROPIC_ERROR_TYPES
+    from handler.errors import RETRY_AFTER_SECONDS
 
     rows = re.findall(r"^\| `(\d{3})` \| `(\w+)` \|", anthropic_section(), flags=re.MULTILINE)
     assert rows, "no error table"
@@ -171,7 +172,7 @@ def test_the_anthropic_error_types_are_the_handlers() -> None:
 
 def test_the_anthropic_paging_figures_are_the_codes() -> None:
     from catalog.anthropic import DEFAULT_LIFECYCLES, DEFAULT_LIMIT, MAX_LIMIT, PAGE_CACHE_BYTES
-    from handler.anthropic_params import LIFECYCLE_PARAMS, MAX_LIFECYCLE_VALUES
+    from handler.dialects.anthropic import LIFECYCLE_PARAMS, MAX_LIFECYCLE_VALUES
 
     section = " ".join(anthropic_section().split())
     assert f"models per page, 1 to {MAX_LIMIT} (ASCII digits), default {DEFAULT_LIMIT}" in section

@@ -508,7 +508,7 @@ with mock_aws():
         response = api(event, None)
         assert response["statusCode"] == status, response
     # The function serves /openapi.json too, and only that imports the documentation's models
-    # (handler/anthropic_schema.py).
+    # (handler/dialects/anthropic_schema.py).
     event = json.loads((events / "list-models.json").read_text())
     event["rawPath"] = event["requestContext"]["http"]["path"] = "/openapi.json"
     event["routeKey"] = event["requestContext"]["routeKey"] = "$default"

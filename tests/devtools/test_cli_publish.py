@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from devtools.cli import main
+from handler.compose import build_sync
 from handler.settings import Settings
-from handler.sync import SyncHandler
 from tests.support.factories import CatalogBucket, model_doc, published_ids
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def stack(models_table: str, source_bucket: CatalogBucket, monkeypatch: pytest.M
 def scheduled_run(aws: AwsClients, models_table: str, source: str) -> dict[str, Any]:
     """CatalogSyncFunction's scheduled run (an empty event), as template.yaml configures it."""
     settings = Settings(models_table=models_table, catalog_source=source)
-    return SyncHandler(settings, aws=aws)({}, None)
+    return build_sync(settings, aws=aws)({}, None)
 
 
 def write(path: Path, docs: list[dict[str, Any]]) -> str:

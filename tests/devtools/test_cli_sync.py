@@ -20,8 +20,8 @@ from catalog.errors import InvalidSource
 from catalog.limits import MAX_LIST_BYTES, MAX_MODELS
 from catalog.wire import served_list_size
 from devtools.cli import main
+from handler.compose import build_sync, run_sync
 from handler.settings import Settings
-from handler.sync import SyncHandler, run_sync
 from tests.support.factories import (
     BUNDLED_IDS,
     SEED_IDS,
@@ -246,7 +246,7 @@ def test_the_deployed_function_refuses_a_path_in_catalog_source(
     write_catalog(tmp_path / "models.json", [model_doc("solo")])
     monkeypatch.chdir(tmp_path)
     source = form.format(tmp=tmp_path)
-    handler = SyncHandler(Settings(models_table=models_table, catalog_source=source), aws=aws)
+    handler = build_sync(Settings(models_table=models_table, catalog_source=source), aws=aws)
     for event in ({}, {"dry_run": True}):
         with pytest.raises(InvalidSource, match="a deployed function has no such file"):
             handler(event, None)

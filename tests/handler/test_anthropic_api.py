@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from handler.deps import Services
-from handler.dialect import VARY
+from handler.dialects import VARY
 from handler.errors import ECHO_LIMIT
 from tests.support.factories import model_doc
 from tests.support.http import DEV_KEY, api_client, assert_anthropic_error, assert_openai_error
@@ -339,6 +339,34 @@ def test_limit_and_cursors_from_the_query_string(
     assert response.json()["has_more"] is has_more
 
 
+def test_both_cursors_are_accepted_as_the_schema_says(paging: TestClient) -> None:
+    """Issue 18: `after_id` with `before_id` is a page, as Anthropic's own SDK tests send them
+    (the document allows both; the server refused them with a 400)."""
+    response = anthropic_get(paging, "/v1/models?after_id=m7&before_id=m3")
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs catalog/anthropic.py AnthropicView.page() to take both cursors (the lead's "
+    "file; the change is in the structure branch's report): remove this mark with it",
+)
+@pytest.mark.parametrize(
+    ("query", "expected", "has_more"),
+    [
+        ("after_id=m7&before_id=m3", ["m6", "m5", "m4"], False),
+        ("after_id=m6&before_id=m4&limit=5", ["m5"], False),
+        ("after_id=m4&before_id=m3", [], False),
+    ],
+)
+def test_both_cursors_are_the_page_between_them(
+    paging: TestClient, query: str, expected: list[str], has_more: bool
+) -> None:
+    response = anthropic_get(paging, f"/v1/models?{query}")
+    assert ids(response) == expected
+    assert response.json()["has_more"] is has_more
+
+
 def test_a_cursor_may_name_a_model_the_filter_leaves_out(lifecycles: TestClient) -> None:
     # `gone` is retired: not in the default list, but it still has its place in the order.
     assert ids(anthropic_get(lifecycles, "/v1/models?after_id=gone")) == ["small"]
@@ -370,7 +398,6 @@ def test_retrieve_by_alias_answers_the_canonical_model(paging: TestClient) -> No
         ("GET", "/v1/models?limit=" + "1" * 5000, 400, "invalid_request_error", "'limit'"),
         ("GET", "/v1/models?after_id=nope", 400, "invalid_request_error", "'after_id'"),
         ("GET", "/v1/models?before_id=nope", 400, "invalid_request_error", "'before_id'"),
-        ("GET", "/v1/models?after_id=m1&before_id=m2", 400, "invalid_request_error", "at most"),
         (
             "GET",
             "/v1/models?lifecycle=active&lifecycle=deprecated&lifecycle=retired&lifecycle[]=active",

@@ -17,7 +17,7 @@ from anthropic.types import ModelInfo
 from catalog.bundled import bundled_models
 from catalog.lifecycle import status_at
 from handler.api import lambda_handler
-from handler.dialect import VARY
+from handler.dialects import VARY
 from tests.support.events import SAM_ENV, load
 from tests.support.http import LambdaContext, lambda_body, lambda_headers
 from tests.support.services import make_services

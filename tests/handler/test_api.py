@@ -23,7 +23,7 @@ from catalog.anthropic import DEFAULT_LIMIT, MAX_LIMIT
 from catalog.limits import MAX_ID_LENGTH
 from catalog.schema import CAPABILITY_NAMES, Model
 from handler.app import _accepts_gzip
-from handler.dialect import VARY
+from handler.dialects import VARY
 from handler.settings import Settings
 from tests.support.factories import (
     BUNDLED_IDS,
@@ -506,7 +506,11 @@ def test_openapi_anthropic_schemas_have_exactly_the_sdk_fields(anonymous: TestCl
 
 
 def test_openapi_anthropic_schemas_describe_the_bodies_served(v2_client: TestClient) -> None:
-    from handler.anthropic_schema import AnthropicError, AnthropicModelInfo, AnthropicModelPage
+    from handler.dialects.anthropic_schema import (
+        AnthropicError,
+        AnthropicModelInfo,
+        AnthropicModelPage,
+    )
 
     anthropic_headers = {"anthropic-version": "2023-06-01"}
     page = v2_client.get("/v1/models?lifecycle[]=retired&limit=2", headers=anthropic_headers)
@@ -541,9 +545,9 @@ statuses = [
     client.get("/health").status_code,
 ]
 assert statuses == [200, 200, 200, 400, 404, 200], statuses
-before = "handler.anthropic_schema" in sys.modules
+before = "handler.dialects.anthropic_schema" in sys.modules
 assert client.get("/openapi.json").status_code == 200
-print(before, "handler.anthropic_schema" in sys.modules)
+print(before, "handler.dialects.anthropic_schema" in sys.modules)
 """
 
 

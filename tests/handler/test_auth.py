@@ -18,7 +18,7 @@ from apikeys.verifier import KeyVerifier
 from catalog.cache import CatalogCache
 from handler.auth import require_api_key
 from handler.deps import Services
-from handler.dialect import VARY
+from handler.dialects import VARY
 from handler.errors import RETRY_AFTER_SECONDS, APIError
 from handler.settings import Settings
 from tests.support.factories import ids_listed_by_default

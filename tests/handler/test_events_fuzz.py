@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from handler.api import lambda_handler
-from handler.deps import Services
+from handler.compose import build_api
 from handler.settings import Settings
 from tests.support.events import API_EVENTS, SAM_ENV, load
 from tests.support.http import ERROR_KEYS, LambdaContext, lambda_body
@@ -186,7 +186,7 @@ ANTHROPIC_CLIENT_ERRORS = {"invalid_request_error", "authentication_error", "not
 @pytest.fixture
 def sam_local_env(deployed_app: FastAPI) -> None:
     settings = Settings.from_environ(SAM_ENV["ModelsApiFunction"])
-    deployed_app.state.services = Services.from_settings(settings)
+    deployed_app.state.services = build_api(settings)
 
 
 @pytest.mark.usefixtures("sam_local_env")

@@ -13,12 +13,13 @@ import gzip
 import json
 from typing import TYPE_CHECKING, Any
 
+import mangum.adapter
 import pytest
 
 from handler import lambda_adapter
 from handler.api import lambda_handler
-from handler.deps import Services
-from handler.dialect import VARY
+from handler.compose import build_api
+from handler.dialects import VARY
 from handler.settings import Settings
 from tests.support.events import API_EVENTS, EVENTS, EXPECTED, SAM_ENV, load, retrieve_event
 from tests.support.factories import (
@@ -47,7 +48,7 @@ def invoke(event: Any) -> dict[str, Any]:
 def sam_local_env(deployed_app: FastAPI) -> None:
     """The services of the function `sam local invoke --env-vars events/env.json` runs."""
     settings = Settings.from_environ(SAM_ENV["ModelsApiFunction"])
-    deployed_app.state.services = Services.from_settings(settings)
+    deployed_app.state.services = build_api(settings)
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def slash_id_table(
     """The sam local environment with MODELS_TABLE set, its table holding an id with a `/`."""
     publish(dynamodb, models_table, [model_doc("gpt-4o"), model_doc(SLASH_ID, owned_by="meta")])
     settings = Settings.from_environ({**SAM_ENV["ModelsApiFunction"], "MODELS_TABLE": models_table})
-    deployed_app.state.services = Services.from_settings(settings, aws=aws)
+    deployed_app.state.services = build_api(settings, aws=aws)
 
 
 def test_every_event_file_is_listed_in_the_manifest() -> None:
@@ -343,7 +344,7 @@ def test_a_failure_to_run_the_app_is_a_json_500_not_a_400(
 ) -> None:
     """Mangum's event loop failing is our fault, not the event's: 500, logged with traceback."""
 
-    monkeypatch.setattr(lambda_adapter, "HTTPCycle", BrokenCycle)
+    monkeypatch.setattr(mangum.adapter, "HTTPCycle", BrokenCycle)
     response = invoke(load("list-models.json"))
     assert response["statusCode"] == 500
     error = json.loads(response["body"])["error"]
@@ -373,7 +374,7 @@ def test_errors_answered_without_the_app_speak_the_clients_dialect(
     assert lambda_headers(response)["request-id"] == "RxT2fgZ8IAMEVxw="
     assert lambda_headers(response)["vary"] == VARY
 
-    monkeypatch.setattr(lambda_adapter, "HTTPCycle", BrokenCycle)
+    monkeypatch.setattr(mangum.adapter, "HTTPCycle", BrokenCycle)
     event = load("list-models.json")
     event["headers"]["anthropic-version"] = "2023-06-01"
     response = invoke(event)
@@ -497,3 +498,38 @@ def test_lifecycle_and_v2_filters_through_lambda(query: str, expected: list[str]
     response = invoke(with_query(load("list-models.json"), query))
     assert response["statusCode"] == 200, response
     assert [m["id"] for m in json.loads(lambda_body(response))["data"]] == expected
+
+
+# --- A Host header that is no URL's authority (issue 18) -------------------------------------
+
+
+def _with_host(event: dict[str, Any], host: str, **headers: str) -> dict[str, Any]:
+    event["headers"] = {**event["headers"], "host": host, **headers}
+    return event
+
+
+@pytest.mark.usefixtures("sam_local_env")
+@pytest.mark.parametrize("host", ["[", "[v1", "a]b", "x[y"])
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [("GET", "/nowhere", 404, "unknown_url"), ("POST", "/v1/models", 405, "method_not_allowed")],
+)
+def test_a_host_no_url_can_hold_still_gets_json_on_the_404_and_405_paths(
+    host: str, method: str, path: str, status: int, code: str
+) -> None:
+    """urllib refuses these as a URL's authority; the answer names the path all the same."""
+    event = _with_host(load("list-models.json"), host)
+    event["requestContext"]["http"].update(method=method, path=path)
+    event["rawPath"] = path
+    response = invoke(event)
+    assert response["statusCode"] == status, response
+    error = json.loads(response["body"])["error"]
+    assert error["code"] == code
+    assert path in error["message"]
+
+    anthropic = _with_host(copy.deepcopy(event), host, **{"anthropic-version": "2023-06-01"})
+    response = invoke(anthropic)
+    assert response["statusCode"] == status, response
+    body = json.loads(response["body"])
+    assert body["type"] == "error"
+    assert path in body["error"]["message"]

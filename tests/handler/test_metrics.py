@@ -13,7 +13,7 @@ from catalog.bundled import bundled_snapshot
 from catalog.cache import ServedCatalog, ServedFrom
 from catalog.lifecycle import day_start
 from catalog.sync import PublishedCatalog
-from handler.deps import Services
+from handler.compose import build_api
 from handler.metrics import (
     CATALOG_DEGRADED,
     DIMENSION,
@@ -71,10 +71,10 @@ def test_the_deployed_wiring_reports_a_degraded_catalog(
 ) -> None:
     publish(dynamodb, models_table, [model_doc("gpt-x")])
     healthy = Settings(models_table=models_table, dev_api_key=DEV_KEY, function_name="fn")
-    with api_client(services=Services.from_settings(healthy, aws=aws)) as client:
+    with api_client(services=build_api(healthy, aws=aws)) as client:
         assert client.get("/v1/models").status_code == 200
     broken = Settings(models_table="no-such-table", dev_api_key=DEV_KEY, function_name="fn")
-    with api_client(services=Services.from_settings(broken, aws=aws)) as client:
+    with api_client(services=build_api(broken, aws=aws)) as client:
         assert client.get("/v1/models").status_code == 200  # the bundled catalog
     assert [line[CATALOG_DEGRADED] for line in emf_lines(capsys.readouterr().out)] == [0, 1]
 
@@ -89,7 +89,7 @@ def test_the_deployed_wiring_reports_a_degraded_catalog(
 def test_no_metric_without_a_function_or_a_table(
     settings: Settings, aws: AwsClients, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with api_client(services=Services.from_settings(settings, aws=aws)) as client:
+    with api_client(services=build_api(settings, aws=aws)) as client:
         client.get("/v1/models")
     assert emf_lines(capsys.readouterr().out) == []
 

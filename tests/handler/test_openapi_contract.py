@@ -20,8 +20,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from handler.anthropic_params import MAX_LIFECYCLE_VALUES
 from handler.app import create_app
+from handler.dialects.anthropic import MAX_LIFECYCLE_VALUES
 from tests.support.factories import model_doc
 from tests.support.http import DEV_KEY
 from tests.support.services import make_services, memory_catalog
@@ -101,10 +101,11 @@ def _anthropic_where_it_applies(context: Any, case: Any) -> Any:
       positive and must be answered. A case with the header keeps them: there they are negated
       where they apply, and must be refused (400). Positive cases without the header keep them
       too: valid values, ignored.
-    - With the header, a valid `after_id` / `before_id` is an id of this catalog, at most one of
-      them is sent, and `lifecycle` and `lifecycle[]` hold at most MAX_LIFECYCLE_VALUES values
-      between them: a positive case is made to say so (an id of the catalog in place of the
-      generated string, as a client that read `first_id` / `last_id` sends). A negative case
+    - With the header, a valid `after_id` / `before_id` is an id of this catalog (both together
+      ask for the page between them), and `lifecycle` and `lifecycle[]` hold at most
+      MAX_LIFECYCLE_VALUES values between them: a positive case is made to say so (an id of the
+      catalog in place of the generated string, as a client that read `first_id` / `last_id`
+      sends). A negative case
       keeps its values: the 400 it gets is what the check asks for.
     - The coverage phase mutates one parameter at a time on a base that fills every optional
       one, the header included, so without this every such case would be Anthropic's: the
@@ -140,8 +141,6 @@ def _anthropic_where_it_applies(context: Any, case: Any) -> Any:
     if negative:
         return case
     fixed = dict(query)
-    if "after_id" in fixed and "before_id" in fixed:
-        del fixed["before_id" if len(str(fixed["after_id"])) % 2 else "after_id"]
     for cursor in ("after_id", "before_id"):
         if cursor in fixed:
             fixed[cursor] = _MODEL_IDS[len(str(fixed[cursor])) % len(_MODEL_IDS)]

@@ -148,3 +148,20 @@ def test_load_settings_reads_this_process_environment(monkeypatch: pytest.Monkey
     loaded = load_settings(defaults=OTHER_DEFAULTS)
     assert loaded.models_table == "from-the-environment"
     assert loaded.api_keys_table == OTHER_DEFAULTS.api_keys_table
+
+
+def test_every_setting_has_its_variable_and_each_is_read() -> None:
+    """ENV_NAMES (which the tests clear) names exactly the Settings fields, and each variable
+    really sets its field."""
+    import dataclasses
+
+    from handler import settings as env
+
+    fields = [field.name for field in dataclasses.fields(env.Settings)]
+    assert list(env.ENV_NAMES) == fields
+    samples = {"catalog_cache_ttl": "7", "sync_max_remove_fraction": "0.5"}
+    samples["lifecycle_warning_days"] = "9"
+    for field, variable in env.ENV_NAMES.items():
+        value = samples.get(field, "x-value")
+        read = getattr(env.Settings.from_environ({variable: value}), field)
+        assert read == (type(read)(value) if field in samples else value)

@@ -27,7 +27,8 @@ from catalog.errors import (
     SourceUnavailable,
 )
 from catalog.lifecycle import day_start
-from handler import sync
+from handler import compose, sync
+from handler.compose import build_sync, run_sync
 from handler.deps import Services
 from handler.metrics import (
     MODELS_DEPRECATED,
@@ -35,7 +36,7 @@ from handler.metrics import (
     MODELS_SHUTTING_DOWN_SOON,
 )
 from handler.settings import Settings, SettingsError
-from handler.sync import SyncHandler, run_sync
+from handler.sync_event import SyncHandler
 from tests.support.events import EXPECTED, SAM_ENV, SYNC_EVENTS, load
 from tests.support.factories import (
     SEED_IDS,
@@ -67,7 +68,7 @@ def handler_for(
     **settings: Any,
 ) -> SyncHandler:
     """CatalogSyncFunction as template.yaml configures it, against moto."""
-    return SyncHandler(
+    return build_sync(
         Settings(models_table=models_table, **settings), aws=aws, wall_clock=wall_clock
     )
 
@@ -95,7 +96,7 @@ def test_every_sync_event_file_runs_through_the_handler(
     event = load(name)
     dry_run = EXPECTED[name]["dry_run"]
 
-    report = SyncHandler(settings, aws=aws)(event, None)
+    report = build_sync(settings, aws=aws)(event, None)
 
     assert report["dry_run"] is dry_run
     assert report["source"] == "bundled"
@@ -108,9 +109,9 @@ def test_every_sync_event_file_runs_through_the_handler(
 def test_the_deployed_handler_reads_the_environment_once(
     dynamodb: DynamoDBClient, models_table: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`deployed_handler()` is what the module builds at init: settings read then, once."""
+    """`sync_at_init()` is what the module builds at init: settings read then, once."""
     monkeypatch.setenv("MODELS_TABLE", models_table)
-    handler = sync.deployed_handler()
+    handler = compose.sync_at_init()
     monkeypatch.setenv("MODELS_TABLE", "another-table")  # not seen: read once per container
     assert handler({}, None)["version"] == 1
     assert published_ids(dynamodb, models_table) == BUNDLED_IDS
@@ -139,6 +140,9 @@ def test_force_in_the_event_lifts_the_removal_guard(
         ({"dry_run": "yes"}, "'dry_run' must be true or false"),
         ({"force": 1}, "'force' must be true or false"),
         ([1, 2], "must be a JSON object"),
+        # Issue 18: a misspelt option must not publish for real.
+        ({"dryrun": True}, "unknown key.*'dryrun'.*takes only 'dry_run' and 'force'"),
+        ({"dry_run": True, "Force": True}, "unknown key.*'Force'"),
     ],
 )
 def test_a_malformed_event_is_refused_before_anything_runs(
@@ -148,6 +152,13 @@ def test_a_malformed_event_is_refused_before_anything_runs(
     with pytest.raises(ValueError, match=message):
         handler_for(aws, models_table)(event, None)
     assert calls.calls == []
+
+
+def test_an_eventbridge_envelope_is_not_an_unknown_key(
+    aws: AwsClients, dynamodb: DynamoDBClient, models_table: str
+) -> None:
+    report = handler_for(aws, models_table)(load("scheduled-sync.json"), None)
+    assert (report["dry_run"], report["version"]) == (False, 1)
 
 
 def test_an_invoke_without_a_payload_runs_a_normal_sync(
@@ -160,9 +171,9 @@ def test_an_invoke_without_a_payload_runs_a_normal_sync(
 
 def test_without_a_table_the_sync_refuses(aws: AwsClients) -> None:
     with pytest.raises(SettingsError, match="MODELS_TABLE is not set"):
-        SyncHandler(Settings(), aws=aws)({}, None)
+        build_sync(Settings(), aws=aws)({}, None)
     with pytest.raises(SettingsError, match="MODELS_TABLE is not set"):
-        SyncHandler(Settings.from_environ(SAM_ENV["CatalogSyncFunction"]), aws=aws)({}, None)
+        build_sync(Settings.from_environ(SAM_ENV["CatalogSyncFunction"]), aws=aws)({}, None)
 
 
 def test_a_bad_source_setting_is_refused(aws: AwsClients, models_table: str) -> None:
@@ -328,7 +339,7 @@ def test_the_warning_horizon_is_the_setting(
             "LIFECYCLE_WARNING_DAYS": "48",
         }
     )
-    SyncHandler(settings, aws=aws, wall_clock=lambda: NOW)({}, None)
+    build_sync(settings, aws=aws, wall_clock=lambda: NOW)({}, None)
     assert lifecycle_metrics(capsys.readouterr().out) == [(2, 6, 2)]
 
 

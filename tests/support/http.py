@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from awsclients import AwsClients
 from handler.app import create_app
+from handler.compose import build_api
 from handler.deps import Services
 from handler.settings import Settings
 
@@ -30,7 +31,7 @@ def api_client(
     bundled catalog). It sends `key` as a Bearer token (None: no key), and answers a server
     error with the 500 response instead of raising it."""
     if services is None:
-        services = Services.from_settings(settings or Settings(dev_api_key=DEV_KEY), aws=aws)
+        services = build_api(settings or Settings(dev_api_key=DEV_KEY), aws=aws)
     headers = {"Authorization": f"Bearer {key}"} if key is not None else {}
     return TestClient(create_app(services), headers=headers, raise_server_exceptions=False)
 

@@ -1,7 +1,7 @@
-"""The Anthropic dialect's wire shapes, for the OpenAPI document only (handler/openapi.py).
+"""The Anthropic dialect's wire shapes, for the OpenAPI document only (the dialect adds them).
 
 Nothing serialises through these models: the bodies are built by catalog/anthropic.py and
-handler/errors.py. They describe what those send, field for field as the anthropic SDK's
+handler/dialects/anthropic.py. They describe what those send, field for field as the anthropic SDK's
 `ModelInfo` types them (with the same nullability), every key required because every key is
 always sent. This module is imported when the document is first built, never on a request's
 path: the deployed function imports handler/app.py at init, and a cold start pays for every
@@ -19,14 +19,18 @@ from pydantic.json_schema import models_json_schema
 from catalog.anthropic import DEFAULT_LIMIT, MAX_LIMIT
 from catalog.limits import MAX_ID_LENGTH
 from catalog.schema import LIFECYCLE_STATUSES, LifecycleStatus, ModelLine
-from handler.anthropic_params import LIFECYCLE_PARAMS, MAX_LIFECYCLE_VALUES
-from handler.dialect import ANTHROPIC_VERSION
-from handler.errors import ANTHROPIC_ERROR_TYPES, anthropic_error_type
+from handler.dialects.anthropic import (
+    ANTHROPIC_ERROR_TYPES,
+    ANTHROPIC_VERSION,
+    LIFECYCLE_PARAMS,
+    MAX_LIFECYCLE_VALUES,
+    anthropic_error_type,
+)
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 
 _DOC_ONLY = ConfigDict(frozen=True)
-# Every `error.type` an error status can get (handler/errors.py).
+# Every `error.type` an error status can get.
 _ERROR_TYPES = tuple(sorted({anthropic_error_type(status) for status in range(400, 600)}))
 
 
@@ -206,7 +210,7 @@ _ONLY_ANTHROPIC = " Applies only with the `anthropic-version` header; ignored wi
 
 
 def list_parameters() -> list[dict[str, Any]]:
-    """The Anthropic list's own query parameters (handler/anthropic_params.py)."""
+    """The Anthropic list's own query parameters (handler/dialects/anthropic.py)."""
     lifecycle_schema = {
         "type": "array",
         "items": {"type": "string", "enum": list(LIFECYCLE_STATUSES)},
@@ -227,13 +231,14 @@ def list_parameters() -> list[dict[str, Any]]:
         _query(
             "after_id",
             "The page after this model (a page's `last_id`): the id of any model of the "
-            "catalog, even one the filters leave out; another value is a 400. Not with "
-            "`before_id`.",
+            "catalog, even one the filters leave out; another value is a 400. With "
+            "`before_id` too: the page between the two.",
             cursor,
         ),
         _query(
             "before_id",
-            "The page before this model (a page's `first_id`), as `after_id`. Not with `after_id`.",
+            "The page before this model (a page's `first_id`), as `after_id`. With `after_id` "
+            "too: the page between the two.",
             cursor,
         ),
         *(_query(name, lifecycle_description, lifecycle_schema) for name in LIFECYCLE_PARAMS),

@@ -1,0 +1,70 @@
+"""Importing anything under devtools/ reads no environment and builds no deployed handler: the
+CLI and `ar-models dev` wire what they need through handler/compose.py, when a command runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import devtools
+
+ROOT = Path(__file__).resolve().parents[2]
+DEVTOOLS = sorted(f"devtools.{info.name}" for info in pkgutil.iter_modules(devtools.__path__))
+
+# Every devtools module imported with os.environ's reads recorded, then what got built.
+_PROBE = """
+import json, os, sys
+reads = []
+class Watched(type(os.environ)):
+    def __getitem__(self, key):
+        reads.append(key)
+        return super().__getitem__(key)
+    def get(self, key, default=None):
+        reads.append(key)
+        return super().get(key, default)
+os.environ.__class__ = Watched
+import importlib
+for name in sys.argv[1:]:
+    importlib.import_module(name)
+deployed = sorted(m for m in ("handler.api", "handler.sync") if m in sys.modules)
+print(json.dumps({"reads": sorted(set(reads)), "deployed": deployed}))
+"""
+
+
+def test_importing_devtools_reads_no_environment_and_builds_no_deployed_handler() -> None:
+    assert "devtools.cli" in DEVTOOLS
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "PYTHONPATH")}
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE, *DEVTOOLS],
+        cwd=ROOT,
+        env={**keep, "MODELS_TABLE": "would-be-read", "CATALOG_CACHE_TTL": "not a number"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.splitlines()[-1])
+    assert seen == {"reads": [], "deployed": []}
+
+
+def test_the_probe_sees_an_import_that_builds_a_deployed_handler() -> None:
+    """The check above would catch it: the deployed sync entry reads its settings at import."""
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "PYTHONPATH")}
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE, "handler.sync"],
+        cwd=ROOT,
+        env={**keep, "AWS_DEFAULT_REGION": "us-east-1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.splitlines()[-1])
+    assert "MODELS_TABLE" in seen["reads"]
+    assert seen["deployed"] == ["handler.sync"]
