@@ -220,13 +220,16 @@ class AnthropicView:
         `limit` models; `after_id`: the `limit` models after that one; `before_id`: the `limit`
         models just before it. `has_more` says whether models remain beyond the page in the
         direction of travel. A cursor is any id of this catalog, selected or not (a model the
-        filter leaves out still has its place); any other value raises InvalidCursor. At most
-        one cursor (the HTTP layer refuses both).
+        filter leaves out still has its place); any other value raises InvalidCursor. Both
+        cursors: the page between them (from after `after_id`, up to before `before_id`).
         """
         positions = self._selected(selection, selects)
+        stop = len(positions)
         if after_id is not None:
             start = bisect_right(positions, self._position("after_id", after_id))
-            end = min(len(positions), start + limit)
+            if before_id is not None:  # both: the page between them, as Anthropic's SDK sends
+                stop = max(start, bisect_left(positions, self._position("before_id", before_id)))
+            end = min(stop, start + limit)
             direction = "after"
         elif before_id is not None:
             end = bisect_left(positions, self._position("before_id", before_id))
@@ -235,7 +238,7 @@ class AnthropicView:
         else:
             start, end = 0, min(len(positions), limit)
             direction = "first"
-        has_more = start > 0 if direction == "before" else end < len(positions)
+        has_more = start > 0 if direction == "before" else end < stop
         # The key names the page's content: a limit beyond what remains is the same page.
         key = (selection, start, end, has_more)
         body = self._pages.get(key)

@@ -346,11 +346,6 @@ def test_both_cursors_are_accepted_as_the_schema_says(paging: TestClient) -> Non
     assert response.status_code == 200, response.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs catalog/anthropic.py AnthropicView.page() to take both cursors (the lead's "
-    "file; the change is in the structure branch's report): remove this mark with it",
-)
 @pytest.mark.parametrize(
     ("query", "expected", "has_more"),
     [
