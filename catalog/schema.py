@@ -461,11 +461,15 @@ class Model(BaseModel):
         if isinstance(capabilities, dict) and not capabilities.keys() <= set(CAPABILITY_NAMES):
             # Each unknown key would be a problem of its own: a hostile input must not cost
             # a million of them. Say it once, and check the known ones.
-            unknown = len(capabilities.keys() - set(CAPABILITY_NAMES))
+            unknown = [key for key in capabilities if key not in CAPABILITY_NAMES]
+            named = ", ".join(f"'{printable(str(key))}'" for key in unknown[:_NAMED_UNKNOWN])
+            more = len(unknown) - _NAMED_UNKNOWN
             problems.append(
                 problem_at(
                     ("capabilities",),
-                    f"{unknown:,} unknown field(s); only {', '.join(CAPABILITY_NAMES)}",
+                    f"{len(unknown):,} unknown field(s): {named}"
+                    + (f" and {more:,} more" if more > 0 else "")
+                    + f"; only {', '.join(CAPABILITY_NAMES)}",
                 )
             )
             known = {key: capabilities[key] for key in CAPABILITY_NAMES if key in capabilities}
@@ -474,7 +478,8 @@ class Model(BaseModel):
             model = handler(schema_input)
         except ValidationError as exc:
             schema_problems = [
-                problem_at(error["loc"], error["msg"]) for error in exc.errors(include_url=False)
+                problem_at(error["loc"], _explained(error["loc"], error["msg"]))
+                for error in exc.errors(include_url=False)
             ]
             _raise(cls, [*schema_problems, *problems])
         problems.extend(_model_problems(model))
@@ -568,6 +573,20 @@ class ModelList(BaseModel):
 
 
 # -- helpers ----------------------------------------------------------------------------------
+
+
+# Unknown keys of `capabilities` named in its one problem (the rest counted).
+_NAMED_UNKNOWN = 3
+# What a field's value is, said beside pydantic's words for the problem where they alone would
+# not tell a curator what to write.
+_FIELD_HINTS = {
+    "created": "the public release time in epoch seconds, an integer such as 1721260800",
+}
+
+
+def _explained(loc: tuple[int | str, ...], message: str) -> str:
+    hint = _FIELD_HINTS.get(str(loc[0])) if len(loc) == 1 else None
+    return message if hint is None else f"{message}: `{loc[0]}` is {hint}"
 
 
 def _oversized(data: dict[Any, Any], size: int) -> str:

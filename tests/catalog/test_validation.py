@@ -444,7 +444,8 @@ def test_every_problem_of_every_model_is_listed_then_the_caps() -> None:
         "data[0] (a).context_length: Input should be a valid integer",
         "data[0] (a).score: NaN is not a JSON number",
         "data[1] (b).capabilities.vision: Input should be a valid boolean",
-        "data[3] (d).created: Input should be a valid integer",
+        "data[3] (d).created: Input should be a valid integer: `created` is the public release "
+        "time in epoch seconds, an integer such as 1721260800",
         "data[3] (d).notes: string is not valid UTF-8 (lone surrogate)",
     ]
 
@@ -589,3 +590,21 @@ def test_random_bytes_are_refused_or_served(seed: int) -> None:
 def test_list_size_counts_the_envelope_and_the_commas() -> None:
     assert list_size([]) == len(b'{"object":"list","data":[]}')
     assert list_size([10, 20]) == len(b'{"object":"list","data":[]}') + 10 + 1 + 20
+
+
+def test_problems_name_the_unknown_capabilities_and_say_what_created_is() -> None:
+    """What `ar-models validate` prints: the unknown keys by name (the first few, the rest
+    counted), and `created` explained as epoch seconds."""
+    caps = {"vision": True, "function_calling": True, "telepathy": True, "x-ray": False}
+    problems = problems_of(document(model_doc("m", created="1721260800", capabilities=caps)))
+    assert any(
+        "2 unknown field(s): 'telepathy', 'x-ray'; only vision" in problem for problem in problems
+    )
+    assert any(
+        "created: Input should be a valid integer: `created` is the public release time in "
+        "epoch seconds" in problem
+        for problem in problems
+    )
+    many = {"vision": True, "function_calling": True, **{f"k{n}": True for n in range(5)}}
+    (problem,) = problems_of(document(model_doc("m", capabilities=many)))
+    assert "5 unknown field(s): 'k0', 'k1', 'k2' and 2 more; only" in problem

@@ -507,7 +507,7 @@ def test_dev_accepts_dev_api_key_as_serve_does(tmp_path: Path) -> None:
         assert "Key from DEV_API_KEY." in banner
         models = after("models API on ", banner) + "/models"
         listed = wait_for(lambda: httpx.get(models, headers=bearer(key)).raise_for_status())
-        assert [m["id"] for m in listed.json()["data"]] == BUNDLED_IDS
+        assert [m["id"] for m in listed.json()["data"]] == LISTED_IDS
         assert httpx.get(models, headers=bearer("my-own-local-ke")).status_code == 401
         assert not (tmp_path / ".dev" / "api-key").exists()  # nothing of its own to keep
     finally:
@@ -543,7 +543,7 @@ def test_dev_restarted_keeps_its_key_and_every_command_it_prints_runs(tmp_path: 
         assert after("API key: ", banner) == key
         models = after("models API on ", banner) + "/models"
         listed = wait_for(lambda: httpx.get(models, headers=bearer(key)).raise_for_status())
-        assert [m["id"] for m in listed.json()["data"]] == BUNDLED_IDS
+        assert [m["id"] for m in listed.json()["data"]] == LISTED_IDS
 
         # The env file it names holds the environment it prints, and one command loads it.
         assert "This stack's environment, written to .dev/env:" in banner
@@ -566,7 +566,7 @@ def test_dev_restarted_keeps_its_key_and_every_command_it_prints_runs(tmp_path: 
         assert ". .dev/env" in commands
         assert not [c for c in commands if c.startswith(("aws ", "ar-models "))]
         outputs = run_pasted(commands, cwd=tmp_path)
-        assert [m["id"] for m in json.loads(outputs[0])["data"]] == BUNDLED_IDS
+        assert [m["id"] for m in json.loads(outputs[0])["data"]] == LISTED_IDS
         # The catalog it exported (with the values of the env file) is the one published.
         exported_file = json.loads((tmp_path / "models.json").read_text())
         assert [m["id"] for m in exported_file["data"]] == BUNDLED_IDS
@@ -588,7 +588,7 @@ def test_serve_restarted_keeps_its_key_and_its_try_line_runs(tmp_path: Path) -> 
             (try_line,) = pasteable(banner)
             # The socket listens before the banner: the request waits for the server, if need be.
             (output,) = run_pasted([try_line], cwd=tmp_path)
-            assert [m["id"] for m in json.loads(output)["data"]] == BUNDLED_IDS
+            assert [m["id"] for m in json.loads(output)["data"]] == LISTED_IDS
         finally:
             serve.stop()
     assert keys[0] == keys[1]
