@@ -71,7 +71,7 @@ def sync_of(
 
 def published(client: DynamoDBClient, table: str) -> tuple[int | None, list[Model]]:
     """What a cold API container would read now (a store of its own): version and models."""
-    contents = DynamoDBCatalogStore(table, dynamodb=lambda: client).read_catalog()
+    contents = DynamoDBCatalogStore(table, dynamodb=lambda: client, chunk_size=CHUNK).read_catalog()
     return (None, []) if contents is None else (contents.version, contents.models)
 
 
@@ -238,7 +238,7 @@ class WarmContainer:
 
     def __init__(self, client: DynamoDBClient, table: str) -> None:
         self.clock = FakeClock()
-        store = DynamoDBCatalogStore(table, dynamodb=lambda: client)
+        store = DynamoDBCatalogStore(table, dynamodb=lambda: client, chunk_size=CHUNK)
         self.cache = CatalogCache(store, ttl=60, clock=self.clock)
         self.cache.current()
 
