@@ -311,21 +311,63 @@ class DynamoDBCatalogStore:
         )
 
     def clean_up(self, published: Pointer) -> int:
-        """One Query of the partition's keys (strongly consistent, paginated), then deletes in
-        batches of 25 of what no reader can need (see `CatalogWriter.clean_up`)."""
+        """One Query of the partition's keys (strongly consistent, paginated), then deletes of
+        what no reader can need (see `CatalogWriter.clean_up`): legacy items in batches of 25,
+        chunks one conditional DeleteItem each.
+
+        Chunk keys are content-addressed: a run that publishes a document again (a revert to an
+        older one) rewrites the very items this clean-up read as doomed, tagged for a later
+        version, and may move the pointer to them before these deletes run. So each delete
+        holds the Query's reason as its condition (`for_version` still at most the published
+        version), checked by DynamoDB at the delete itself: a chunk rewritten in between is
+        kept, whatever happens between the read and the deletes. (A re-check of the pointer
+        before each batch would still leave that window open; keys never reused would grow
+        the table's key space with every republish.) A few deletes a run: one call each.
+        Returns the number of items deleted.
+        """
         keep = {published.digest, published.previous_digest} - {None}
-        deletes: list[WriteRequestTypeDef] = []
+        legacy: list[WriteRequestTypeDef] = []
+        doomed: list[str] = []
         for item in self._query_keys():
             sk = item.get("sk", {}).get("S", "")
             if sk.startswith(LEGACY_MODEL_PREFIX):
-                deletes.append({"DeleteRequest": {"Key": _key(sk)}})
+                legacy.append({"DeleteRequest": {"Key": _key(sk)}})
             elif sk.startswith(CHUNK_PREFIX):
                 digest = sk[len(CHUNK_PREFIX) :].split("#", 1)[0]
                 written_for = _whole_number(item.get("for_version", {}).get("N")) or 0
                 if digest not in keep and written_for <= published.version:
-                    deletes.append({"DeleteRequest": {"Key": _key(sk)}})
-        self._write_all(deletes)
-        return len(deletes)
+                    doomed.append(sk)
+        self._write_all(legacy)
+        return len(legacy) + sum(self._delete_chunk(sk, published.version) for sk in doomed)
+
+    def _delete_chunk(self, sk: str, published_version: int) -> bool:
+        """Delete one chunk if it is still tagged for `published_version` or before (or has no
+        usable tag, as the Query read it); False if a run rewrote it since."""
+        from botocore.exceptions import ClientError
+
+        try:
+            with _unavailable_on_error(self.table_name):
+                self._dynamodb().delete_item(
+                    TableName=self.table_name,
+                    Key=_key(sk),
+                    ConditionExpression=(
+                        "attribute_not_exists(for_version) "
+                        "OR NOT attribute_type(for_version, :number) "
+                        "OR for_version <= :published"
+                    ),
+                    ExpressionAttributeValues={
+                        ":number": {"S": "N"},
+                        ":published": {"N": str(published_version)},
+                    },
+                )
+        except CatalogUnavailable as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ClientError) and (
+                cause.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+            ):
+                return False
+            raise
+        return True
 
     # -- DynamoDB calls ----------------------------------------------------------------------
 

@@ -161,7 +161,7 @@ BAD_DOCUMENTS = {
         [model_doc(f"m-{index}") for index in range(MAX_MODELS + 1)]
     ).body,
     # Models, none of them valid: read and validated again at every TTL.
-    "no-valid-model": CatalogDocument.of([{"id": "broken"}, "not a model"]).body,
+    "no-valid-model": CatalogDocument.of([{"id": "broken"}, {"id": 1}]).body,
     # Not the document the sync writes (a key beside the list), its digest right.
     "not-a-catalog-document": b'{"object":"list","data":[],"more":[1]}',
 }
