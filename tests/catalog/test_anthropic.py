@@ -16,7 +16,7 @@ from anthropic.types import ModelCapabilities, ModelInfo, ModelLine
 from pydantic import BaseModel
 
 import catalog.anthropic
-from catalog.anthropic import DEFAULT_LIFECYCLES, _PageCache, model_info
+from catalog.anthropic import DEFAULT_LIFECYCLES, model_info
 from catalog.body import Body
 from catalog.bundled import bundled_models, bundled_snapshot
 from catalog.errors import InvalidCursor, InvalidFilter, ModelNotFound
@@ -656,33 +656,6 @@ def test_a_page_over_the_bound_is_served_but_not_kept(
     assert [item["id"] for item in page_of(whole)["data"]] == EIGHT
     assert view.page("all", lambda _: True, limit=1000) is not whole
     assert (len(view._pages), view._pages.size) == (0, 0)
-
-
-def test_page_cache_evicts_least_recently_used_first() -> None:
-    cache = _PageCache(25)
-    a, b, c = (Body.of_bytes(bytes([letter]) * 10) for letter in b"abc")
-    assert cache.keep("a", a) is a
-    cache.keep("b", b)
-    assert cache.get("a") is a  # a is now the most recent
-    cache.keep("c", c)
-    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (a, None, c)
-    assert (len(cache), cache.size) == (2, 20)
-    big = Body.of_bytes(b"x" * 26)
-    assert cache.keep("big", big) is big
-    assert cache.get("big") is None
-    assert (len(cache), cache.size) == (2, 20)  # nothing kept made way for it
-
-
-def test_page_cache_size_stays_within_its_bound_whatever_the_sizes() -> None:
-    cache = _PageCache(100)
-    for index, size in enumerate([60, 30, 50, 100, 1, 99, 40, 40, 40]):
-        cache.keep(index, Body.of_bytes(b"x" * size))
-        assert cache.size <= 100
-        assert cache.size == sum(
-            len(body.content)
-            for key in range(index + 1)
-            if (body := cache._pages.get(key)) is not None
-        )
 
 
 # -- retrieve --------------------------------------------------------------------------------
