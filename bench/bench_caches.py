@@ -6,7 +6,8 @@ of such a walk before the caches had a byte bound.
 
 Run: .venv/bin/python bench/bench_caches.py [--unbounded]
 `--unbounded` lifts the bounds (what the caches held before them), for comparison. Figures go in
-README's "Reliability" section. Not a test: nothing here asserts a time.
+README's "Reliability" section. Not a test: nothing here asserts a time (the walk takes minutes
+under tracemalloc on a shared machine).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ MB = 2**20
 
 def catalog_of(n: int) -> list[Model]:
     """`n` models about the size of the bundled ones, varied in every filtered field."""
-    rng = random.Random(n)
+    rng = random.Random(n)  # noqa: S311 - a reproducible catalog, not a secret
     models = []
     for index in range(n):
         deprecated = rng.random() < 0.3
@@ -73,7 +74,7 @@ def queries(snapshot: CatalogSnapshot, n: int) -> list[tuple[Any, ...]]:
     ]
     lengths = snapshot.context_lengths[1::3]
     every = list(itertools.product([None, *PROVIDERS], capability_sets, status_sets, lengths))
-    random.Random(0).shuffle(every)
+    random.Random(0).shuffle(every)  # noqa: S311 - a reproducible order
     assert len(every) >= n, len(every)
     return every[:n]
 
@@ -104,7 +105,9 @@ def main() -> None:
 
     filtered, selections, pages = snapshot._filtered, view._selections, view._pages
     bound = filtered.max_bytes + selections.max_bytes + pages.max_bytes
-    print(f"{QUERIES:,} distinct filter queries on {MODELS:,} models, both encodings, both dialects")
+    print(
+        f"{QUERIES:,} distinct filter queries on {MODELS:,} models, both encodings, both dialects"
+    )
     print(f"  walked in {elapsed:.1f} s (under tracemalloc)")
     print(f"  {'cache':<28}{'entries':>8}{'held MB':>10}{'bound MB':>10}")
     for name, cache in (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from catalog.problems import quoted
+
 
 class CatalogError(Exception):
     """Base class of every error the catalog domain raises on purpose."""
@@ -15,7 +17,7 @@ class ModelNotFound(CatalogError):
     """No model with this id is in the catalog."""
 
     def __init__(self, model_id: str) -> None:
-        super().__init__(f"The model '{model_id}' does not exist")
+        super().__init__(f"The model {quoted(model_id)} does not exist")
         self.model_id = model_id
 
 
@@ -24,7 +26,7 @@ class InvalidFilter(CatalogError):
 
     def __init__(self, param: str, value: str, allowed: list[str]) -> None:
         super().__init__(
-            f"Invalid value for '{param}': '{value}'. Expected one of: {', '.join(allowed)}."
+            f"Invalid value for '{param}': {quoted(value)}. Expected one of: {', '.join(allowed)}."
         )
         self.param = param
         self.value = value
@@ -123,7 +125,8 @@ class InvalidCursor(CatalogError):
     """A paging cursor (`after_id`, `before_id`) names no model of the catalog."""
 
     def __init__(self, param: str, value: str) -> None:
-        shown = value if len(value) <= 128 else value[:128] + "..."
-        super().__init__(f"Invalid value for '{param}': {shown!r} is not a model id of this list.")
+        super().__init__(
+            f"Invalid value for '{param}': {quoted(value)} is not a model id of this list."
+        )
         self.param = param
         self.value = value
