@@ -12,14 +12,13 @@ from catalog.document import parse_catalog, parse_catalog_json
 from catalog.errors import InvalidCatalog
 from catalog.limits import (
     MAX_CONTEXT_LENGTH,
+    MAX_CREATED,
     MAX_DOCUMENT_BYTES,
     MAX_EXTRA_FIELDS,
     MAX_LIST_BYTES,
     MAX_MODEL_BYTES,
     MAX_MODELS,
     MAX_OWNED_BY_LENGTH,
-    MAX_CREATED,
-    MAX_SAFE_INTEGER,
     MODEL_ID_PATTERN,
     OWNED_BY_PATTERN,
 )
