@@ -143,8 +143,11 @@ class DynamoDBCatalogStore:
     # -- read side (API) ---------------------------------------------------------------------
 
     def read_version(self) -> int | None:
-        """One eventually consistent GetItem of the meta item: half a read unit."""
+        """One eventually consistent GetItem of the meta item: half a read unit. Raises
+        CatalogUnreadable if the pointer cannot be followed (nothing else is read for it)."""
         self._seen = self._get_pointer(consistent=False)
+        if self._seen is not None and self._seen.unreadable is not None:
+            raise CatalogUnreadable(self._seen.version, self._seen.unreadable)
         return None if self._seen is None else self._seen.version
 
     def read_catalog(self, *, version: int | None = None) -> CatalogContents | None:

@@ -314,3 +314,52 @@ def test_a_version_with_no_valid_model_is_reported_in_one_line_with_a_count(
     assert skipped[0].startswith("skipping 500 invalid model(s) of 501 in catalog version 1")
     assert "model 1 (broken-0): created: Field required" in skipped[0]
     assert "broken-3" not in skipped[0]
+
+
+@pytest.mark.parametrize(
+    "version",
+    [{"S": "5"}, {"N": "1.5"}, {"N": "9.9E+125"}, {"L": [{"N": "1"}]}],
+    ids=["string", "fraction", "huge", "list"],
+)
+def test_a_pointer_whose_version_has_the_wrong_type_is_named_and_published_over(
+    container: Callable[[], Container],
+    dynamodb: DynamoDBClient,
+    models_table: str,
+    caplog: pytest.LogCaptureFixture,
+    version: dict[str, Any],
+) -> None:
+    """A hand edit of the meta item used to wedge every later sync ("another sync won the
+    race", forever); the API serves stale or bundled meanwhile, never a 500."""
+    publish(dynamodb, models_table, GOOD)
+    warm = container()
+    warm.list_ids()
+    dynamodb.update_item(
+        TableName=models_table,
+        Key={"pk": {"S": "catalog"}, "sk": {"S": "meta"}},
+        UpdateExpression="SET version = :v",
+        ExpressionAttributeValues={":v": version},  # type: ignore[dict-item]
+    )
+    warm.after_ttl()
+    assert warm.health()["source"] == "stale"
+
+    published = sync_over(dynamodb, models_table)
+    assert published is not None
+    assert "its pointer (item sk='meta' of test-models) cannot be read: `version` is" in caplog.text
+    warm.after_ttl()
+    assert warm.health() == {"source": "dynamodb", "version": published, "models": 2}
+    assert sync_over(dynamodb, models_table) == published  # and the next run is a no-op
+
+
+def test_a_404_for_a_10_kb_id_quotes_at_most_100_characters_of_it(
+    container: Callable[[], Container], dynamodb: DynamoDBClient, models_table: str
+) -> None:
+    publish(dynamodb, models_table, GOOD)
+    container()
+    event = load("retrieve-model.json")
+    long_id = "x" * 10_000
+    event["rawPath"] = event["requestContext"]["http"]["path"] = f"/v1/models/{long_id}"
+    event["pathParameters"] = {"proxy": long_id}
+    response = lambda_handler(event, LambdaContext())
+    assert response["statusCode"] == 404
+    message = json.loads(lambda_body(response))["error"]["message"]
+    assert message == f"The model '{'x' * 100}...' does not exist"
