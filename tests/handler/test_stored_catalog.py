@@ -337,7 +337,7 @@ def test_a_pointer_whose_version_has_the_wrong_type_is_named_and_published_over(
         TableName=models_table,
         Key={"pk": {"S": "catalog"}, "sk": {"S": "meta"}},
         UpdateExpression="SET version = :v",
-        ExpressionAttributeValues={":v": version},  # type: ignore[dict-item]
+        ExpressionAttributeValues={":v": version},
     )
     warm.after_ttl()
     assert warm.health()["source"] == "stale"
