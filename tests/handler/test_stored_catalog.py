@@ -363,3 +363,37 @@ def test_a_404_for_a_10_kb_id_quotes_at_most_100_characters_of_it(
     assert response["statusCode"] == 404
     message = json.loads(lambda_body(response))["error"]["message"]
     assert message == f"The model '{'x' * 100}...' does not exist"
+
+
+def test_chunks_that_have_not_arrived_yet_are_transient_not_remembered(
+    container: Callable[[], Container], dynamodb: DynamoDBClient, models_table: str
+) -> None:
+    """A replica can hold the new pointer before its chunks (issue 17): the container keeps its
+    version, reads the chunks again after its backoff, and serves the new version once they
+    are there. Bad content is remembered; a missing chunk is not."""
+    publish(dynamodb, models_table, GOOD)
+    warm = container()
+    warm.list_ids()
+    body = CatalogDocument.of([model_doc("gpt-5")]).body
+    data = zlib.compress(body, 9)
+    digest = hashlib.sha256(body).hexdigest()
+    dynamodb.put_item(
+        TableName=models_table,
+        Item={
+            "pk": {"S": "catalog"},
+            "sk": {"S": "meta"},
+            "version": {"N": "2"},
+            "digest": {"S": digest},
+            "chunks": {"N": "1"},
+            "count": {"N": "1"},
+        },
+    )
+    for _ in range(2):
+        warm.after_ttl()
+        warm.calls.reset()
+        assert warm.list_ids() == ["gpt-4o", "gpt-4o-mini"]
+        assert warm.calls.count("BatchGetItem") >= 1  # tried again, every time
+    write_version(dynamodb, models_table, 2, [data], digest=digest)  # the chunk arrives
+    warm.after_ttl()
+    assert warm.list_ids() == ["gpt-5"]
+    assert warm.health() == {"source": "dynamodb", "version": 2, "models": 1}
