@@ -16,12 +16,12 @@ from __future__ import annotations
 import logging
 import time
 from bisect import bisect_left, bisect_right
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from catalog.body import Body, json_bytes
+from catalog.bounded_cache import SELECTIONS_BYTES, BoundedCache, body_cache, positions_bytes
 from catalog.errors import InvalidCursor, ModelNotFound
 from catalog.lifecycle import LISTED_BY_DEFAULT, day_start, deprecation_headers
 from catalog.schema import LifecycleStatus, Model
@@ -154,8 +154,12 @@ class AnthropicView:
     items: tuple[bytes, ...]
     model_bodies: dict[str, Body]
     # Positions of the models each filter selects (keys bounded as the snapshot's filters are).
-    _selections: dict[Hashable, tuple[int, ...]] = field(default_factory=dict)
-    _pages: _PageCache = field(default_factory=lambda: _PageCache(PAGE_CACHE_BYTES))
+    _selections: BoundedCache[Hashable, tuple[int, ...]] = field(
+        default_factory=lambda: BoundedCache(SELECTIONS_BYTES, size_of=positions_bytes)
+    )
+    _pages: BoundedCache[Hashable, Body] = field(
+        default_factory=lambda: body_cache(PAGE_CACHE_BYTES)
+    )
 
     @classmethod
     def build(
@@ -262,7 +266,7 @@ class AnthropicView:
                 for index, model in enumerate(self.models)
                 if selects is not None and selects(model)
             )
-            self._selections[selection] = positions
+            self._selections.keep(selection, positions)
         return positions
 
     def _assemble(self, positions: Sequence[int], has_more: bool) -> Body:
@@ -282,33 +286,3 @@ class AnthropicView:
             )
         )
         return Body.of_bytes(content)
-
-
-class _PageCache:
-    """Pages served, least recently used first, bounded by their total size in bytes."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.size = 0
-        self._pages: OrderedDict[Hashable, Body] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._pages)
-
-    def get(self, key: Hashable) -> Body | None:
-        body = self._pages.get(key)
-        if body is not None:
-            self._pages.move_to_end(key)
-        return body
-
-    def keep(self, key: Hashable, body: Body) -> Body:
-        """Keep `body` (unless it alone is over the bound), evicting the oldest pages."""
-        size = len(body.content)
-        if size > self.max_bytes:
-            return body
-        self._pages[key] = body
-        self.size += size
-        while self.size > self.max_bytes:
-            _, evicted = self._pages.popitem(last=False)
-            self.size -= len(evicted.content)
-        return body

@@ -47,6 +47,13 @@ class Body:
         return cls(content, etag, tuple((headers or {}).items()))
 
     @property
+    def held_bytes(self) -> int:
+        """The bytes this body holds: its content, and its gzip encoding once made (what a
+        cache of bodies bounds)."""
+        encoded = self._gzip
+        return len(self.content) + (0 if encoded is None else len(encoded.content))
+
+    @property
     def gzip_etag(self) -> str:
         """The ETag of the gzip encoding: this one with `-gzip` inside the quotes."""
         return self.etag[:-1] + '-gzip"'

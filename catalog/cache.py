@@ -4,9 +4,13 @@ fresh for TTL   -> serve the snapshot, no I/O
 TTL expired     -> read the version (one GetItem): unchanged -> extend; changed -> read all
 store fails     -> warn, serve the last good snapshot (stale) or the bundled catalog,
                    and try again after a short backoff rather than on every request
-cannot serve it -> (a version too large or with no servable model) the same, and that version
-                   is remembered: later revalidations read its number (one GetItem), never
-                   its contents again, until a new version is published
+cannot serve it -> (a version whose stored content breaks a rule: a pointer of the wrong types,
+                   too many chunks, a bomb, a wrong digest, too deep, too many models, no
+                   valid model, too large to serve) the same, and that version is
+                   remembered: later revalidations read its number (one GetItem), never its
+                   chunks again, until a new version is published
+chunks missing  -> (replication lag, a racing clean-up) the same, but transient: not
+                   remembered, read again after the backoff
 a model's date  -> (wall clock at the snapshot's `valid_until`) rebuild the snapshot from the
                    same models, no I/O: a lifecycle status changes at its date, not at the
                    next sync or deploy
@@ -25,7 +29,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from catalog.bundled import bundled_snapshot
-from catalog.errors import CatalogUnavailable, CatalogUnservable
+from catalog.errors import CatalogUnavailable, CatalogUnreadable, CatalogUnservable
 from catalog.snapshot import CatalogSnapshot
 from catalog.store import CatalogReader
 
@@ -125,21 +129,30 @@ class CatalogCache:
             if version is not None and version == self._unservable:
                 # Reading and validating it again (up to the 8 MiB cap) would fail the same way.
                 raise CatalogUnservable(f"catalog version {version} cannot be served (seen before)")
-        contents = store.read_catalog(version=version)
-        if contents is None:
-            logger.warning("catalog table has no published catalog yet; serving the bundled one")
-            return self._bundled()
-        if not contents.models:
-            logger.warning(
-                "catalog version %d has no valid model; serving the bundled one", contents.version
-            )
-            return self._bundled()
         try:
-            snapshot = CatalogSnapshot.build(
-                contents.version, contents.models, now=self._wall_clock()
-            )
-        except CatalogUnservable:
-            self._unservable = contents.version
+            contents = store.read_catalog(version=version)
+            if contents is None:
+                logger.warning(
+                    "catalog table has no published catalog yet; serving the bundled one"
+                )
+                return self._bundled()
+            if not contents.models:
+                raise CatalogUnservable(
+                    f"catalog version {contents.version} has no valid model",
+                    version=contents.version,
+                )
+            try:
+                snapshot = CatalogSnapshot.build(
+                    contents.version, contents.models, now=self._wall_clock()
+                )
+            except CatalogUnservable as exc:
+                exc.version = contents.version
+                raise
+        except (CatalogUnreadable, CatalogUnservable) as exc:
+            # Its bytes never change: what failed once fails again. A missing chunk is not
+            # this (CatalogIncomplete): it may arrive, so it is read again after the backoff.
+            if exc.version is not None:
+                self._unservable = exc.version
             raise
         logger.info("loaded catalog version %d (%d models)", contents.version, len(contents.models))
         return ServedCatalog(snapshot, ServedFrom.DYNAMODB)

@@ -26,10 +26,13 @@ published; the first sync of this code publishes over it and deletes the `model#
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import math
+import re
 import time
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -37,7 +40,15 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from awsclients import retry_transient
-from catalog.errors import CatalogCorrupt, CatalogUnavailable, VersionConflict
+from catalog.errors import (
+    CatalogCorrupt,
+    CatalogIncomplete,
+    CatalogUnavailable,
+    CatalogUnreadable,
+    VersionConflict,
+)
+from catalog.limits import MAX_DOCUMENT_BYTES, MAX_MODELS, MAX_SAFE_INTEGER
+from catalog.problems import printable
 from catalog.store import (
     CatalogContents,
     CatalogDocument,
@@ -63,6 +74,10 @@ COMPRESSION_LEVEL = 9
 BATCH_WRITE_SIZE = 25  # BatchWriteItem's limit
 BATCH_GET_SIZE = 100  # BatchGetItem's limit
 READ_ROUNDS = 3  # BatchGetItem calls per group of keys while DynamoDB leaves some unprocessed
+# Bytes inflated a step: a chunk is decompressed in steps of this size, so a document that would
+# inflate past the cap is refused having kept none of it (never a gigabyte in memory).
+INFLATE_STEP = 64 * 2**10
+DIGEST = re.compile(r"[0-9a-f]{64}")
 
 # The pointer's attributes, named through placeholders (`count` is a reserved word).
 _POINTER_NAMES = {
@@ -71,12 +86,22 @@ _POINTER_NAMES = {
     "#chunks": "chunks",
     "#count": "count",
     "#previous": "previous_digest",
+    "#previous_chunks": "previous_chunks",
 }
 _POINTER_PROJECTION = ", ".join(_POINTER_NAMES)
 
 
 def chunk_sk(digest: str, index: int) -> str:
     return f"{CHUNK_PREFIX}{digest}#{index:04d}"
+
+
+def max_chunks(chunk_size: int) -> int:
+    """The most chunks a publishable document can take: the document cap, compressed at worst
+    (zlib's `compressBound`: incompressible bytes grow a little), cut in `chunk_size` pieces.
+    A pointer naming more is refused before anything is read."""
+    size = MAX_DOCUMENT_BYTES
+    worst = size + (size >> 12) + (size >> 14) + (size >> 25) + 13
+    return math.ceil(worst / chunk_size)
 
 
 class DynamoDBCatalogStore:
@@ -107,6 +132,10 @@ class DynamoDBCatalogStore:
         self._max_batch_attempts = max_batch_attempts
         self._read_attempts = read_attempts
         self._chunk_size = chunk_size
+        self._max_chunks = max_chunks(chunk_size)
+        # The `version` attribute of the meta item as last read, whatever its type: what a
+        # pointer move over an unreadable pointer conditions on.
+        self._raw_version: AttributeValueTypeDef | None = None
         # The pointer the last read_version saw: read_catalog(version=...) follows it rather
         # than reading the meta item a second time.
         self._seen: Pointer | None = None
@@ -114,15 +143,18 @@ class DynamoDBCatalogStore:
     # -- read side (API) ---------------------------------------------------------------------
 
     def read_version(self) -> int | None:
-        """One eventually consistent GetItem of the meta item: half a read unit."""
+        """One eventually consistent GetItem of the meta item: half a read unit. Raises
+        CatalogUnreadable if the pointer cannot be followed (nothing else is read for it)."""
         self._seen = self._get_pointer(consistent=False)
+        if self._seen is not None and self._seen.unreadable is not None:
+            raise CatalogUnreadable(self._seen.version, self._seen.unreadable)
         return None if self._seen is None else self._seen.version
 
     def read_catalog(self, *, version: int | None = None) -> CatalogContents | None:
         """The pointer (the one `read_version` just saw, if it is `version`; else one
         GetItem), then its chunks in one BatchGetItem, decompressed, verified, parsed. Models
         that are not valid are skipped with a warning; a document that is not whole raises
-        CatalogCorrupt: never a part of a catalog.
+        CatalogIncomplete, one that breaks a rule CatalogUnreadable: never a part of a catalog.
         """
         seen = self._seen
         if version is not None and seen is not None and seen.version == version:
@@ -131,7 +163,7 @@ class DynamoDBCatalogStore:
             pointer = self._get_pointer(consistent=True)
         try:
             return self._contents(pointer)
-        except CatalogCorrupt:
+        except CatalogIncomplete:
             # Its chunks may be gone because the pointer moved on twice since it was read (two
             # syncs within one read): follow the pointer as it is now, once.
             current = self._get_pointer(consistent=True)
@@ -149,8 +181,14 @@ class DynamoDBCatalogStore:
         return self._get_pointer(consistent=True)
 
     def read_document(self, pointer: Pointer) -> CatalogDocument:
-        """Every chunk of the pointer's document (BatchGetItem, strongly consistent), joined in
-        order, decompressed and checked against the digest."""
+        """Every chunk of the pointer's document (BatchGetItem, strongly consistent), in order,
+        decompressed within the document cap and checked against the digest.
+
+        Raises CatalogIncomplete if a chunk is missing, CatalogUnreadable if the pointer or the
+        chunks break a rule (checked while inflating: a bomb is refused with none of it kept).
+        """
+        if pointer.unreadable is not None:
+            raise CatalogUnreadable(pointer.version, pointer.unreadable)
         if pointer.digest is None:
             raise CatalogCorrupt(f"catalog version {pointer.version} has no document to read")
         digest = pointer.digest
@@ -160,18 +198,24 @@ class DynamoDBCatalogStore:
         for sk in sks:
             data = found.get(sk, {}).get("data", {}).get("B")
             if not isinstance(data, bytes):
-                raise CatalogCorrupt(
+                raise CatalogIncomplete(
                     f"catalog version {pointer.version}: chunk {sk} is missing from "
                     f"{self.table_name}; refusing the catalog whole"
                 )
             pieces.append(data)
+        del found
         try:
-            body = zlib.decompress(b"".join(pieces))
-        except zlib.error as exc:
-            raise CatalogCorrupt(
-                f"catalog version {pointer.version}: its chunks do not decompress: {exc}"
-            ) from exc
-        return CatalogDocument.verified(body, digest, count=pointer.count)
+            # First measured and hashed, keeping nothing; inflated again only if it is the
+            # document the pointer names and within the cap (it then inflates the same).
+            hasher = hashlib.sha256()
+            _inflate(pieces, limit=MAX_DOCUMENT_BYTES, sink=hasher.update)
+            if hasher.hexdigest() != digest:
+                raise ValueError(f"read back as {hasher.hexdigest()[:12]}, not {digest[:12]}")
+            parts: list[bytes] = []
+            _inflate(pieces, limit=MAX_DOCUMENT_BYTES, sink=parts.append)
+        except ValueError as exc:
+            raise CatalogUnreadable(pointer.version, f"its chunks {exc}") from None
+        return CatalogDocument(b"".join(parts), digest, pointer.count)
 
     def write_version(self, document: CatalogDocument, *, version: int) -> WrittenVersion:
         """Put the document's chunks (BatchWriteItem, 25 a call) tagged for `version`.
@@ -211,6 +255,9 @@ class DynamoDBCatalogStore:
                 f"{(expected_version or 0) + 1}"
             )
         previous = expected if expected is not None and expected.readable else None
+        # Over a pointer that cannot be read, the condition is on its version attribute as it
+        # was read, whatever its type: a hand edit is published over, a racing run still loses.
+        raw_version = self._raw_version if expected is not None and expected.unreadable else None
         values: dict[str, AttributeValueTypeDef] = {
             ":version": {"N": str(written.version)},
             ":digest": {"S": written.digest},
@@ -226,11 +273,16 @@ class DynamoDBCatalogStore:
             assert previous.digest is not None
             values[":previous"] = {"S": previous.digest}
             values[":previous_chunks"] = {"N": str(previous.chunks)}
-            update += ", #previous = :previous, previous_chunks = :previous_chunks"
+            update += ", #previous = :previous, #previous_chunks = :previous_chunks"
         else:
-            update += " REMOVE #previous, previous_chunks"
-        if expected_version is None:
+            update += " REMOVE #previous, #previous_chunks"
+        if expected_version is None or (
+            expected is not None and expected.unreadable and not raw_version
+        ):
             condition = "attribute_not_exists(#version)"
+        elif raw_version:
+            condition = "#version = :expected"
+            values[":expected"] = raw_version
         else:
             condition = "#version = :expected"
             values[":expected"] = {"N": str(expected_version)}
@@ -262,21 +314,63 @@ class DynamoDBCatalogStore:
         )
 
     def clean_up(self, published: Pointer) -> int:
-        """One Query of the partition's keys (strongly consistent, paginated), then deletes in
-        batches of 25 of what no reader can need (see `CatalogWriter.clean_up`)."""
+        """One Query of the partition's keys (strongly consistent, paginated), then deletes of
+        what no reader can need (see `CatalogWriter.clean_up`): legacy items in batches of 25,
+        chunks one conditional DeleteItem each.
+
+        Chunk keys are content-addressed: a run that publishes a document again (a revert to an
+        older one) rewrites the very items this clean-up read as doomed, tagged for a later
+        version, and may move the pointer to them before these deletes run. So each delete
+        holds the Query's reason as its condition (`for_version` still at most the published
+        version), checked by DynamoDB at the delete itself: a chunk rewritten in between is
+        kept, whatever happens between the read and the deletes. (A re-check of the pointer
+        before each batch would still leave that window open; keys never reused would grow
+        the table's key space with every republish.) A few deletes a run: one call each.
+        Returns the number of items deleted.
+        """
         keep = {published.digest, published.previous_digest} - {None}
-        deletes: list[WriteRequestTypeDef] = []
+        legacy: list[WriteRequestTypeDef] = []
+        doomed: list[str] = []
         for item in self._query_keys():
             sk = item.get("sk", {}).get("S", "")
             if sk.startswith(LEGACY_MODEL_PREFIX):
-                deletes.append({"DeleteRequest": {"Key": _key(sk)}})
+                legacy.append({"DeleteRequest": {"Key": _key(sk)}})
             elif sk.startswith(CHUNK_PREFIX):
                 digest = sk[len(CHUNK_PREFIX) :].split("#", 1)[0]
                 written_for = _whole_number(item.get("for_version", {}).get("N")) or 0
                 if digest not in keep and written_for <= published.version:
-                    deletes.append({"DeleteRequest": {"Key": _key(sk)}})
-        self._write_all(deletes)
-        return len(deletes)
+                    doomed.append(sk)
+        self._write_all(legacy)
+        return len(legacy) + sum(self._delete_chunk(sk, published.version) for sk in doomed)
+
+    def _delete_chunk(self, sk: str, published_version: int) -> bool:
+        """Delete one chunk if it is still tagged for `published_version` or before (or has no
+        usable tag, as the Query read it); False if a run rewrote it since."""
+        from botocore.exceptions import ClientError
+
+        try:
+            with _unavailable_on_error(self.table_name):
+                self._dynamodb().delete_item(
+                    TableName=self.table_name,
+                    Key=_key(sk),
+                    ConditionExpression=(
+                        "attribute_not_exists(for_version) "
+                        "OR NOT attribute_type(for_version, :number) "
+                        "OR for_version <= :published"
+                    ),
+                    ExpressionAttributeValues={
+                        ":number": {"S": "N"},
+                        ":published": {"N": str(published_version)},
+                    },
+                )
+        except CatalogUnavailable as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ClientError) and (
+                cause.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+            ):
+                return False
+            raise
+        return True
 
     # -- DynamoDB calls ----------------------------------------------------------------------
 
@@ -296,7 +390,9 @@ class DynamoDBCatalogStore:
                 ConsistentRead=consistent,
             )
         )
-        return _pointer_of(response.get("Item"))
+        item = response.get("Item")
+        self._raw_version = None if item is None else item.get("version")
+        return _pointer_of(item, max_chunks=self._max_chunks, where=self.table_name)
 
     def _batch_get(self, sks: list[str]) -> dict[str, dict[str, Any]]:
         """The items of these sort keys that exist, by sort key (BatchGetItem, strongly
@@ -387,36 +483,113 @@ def _key(sk: str) -> dict[str, AttributeValueTypeDef]:
     return {"pk": {"S": PARTITION}, "sk": {"S": sk}}
 
 
-def _pointer_of(item: Mapping[str, Any] | None) -> Pointer | None:
+def _pointer_of(item: Mapping[str, Any] | None, *, max_chunks: int, where: str) -> Pointer | None:
     """The meta item as a pointer; None if there is none, legacy (digest None) if it has no
-    chunks (the layout before this one)."""
-    if item is None or "N" not in item.get("version", {}):
+    chunks (the layout before this one). An attribute of the wrong type or out of bounds (only
+    a hand edit or a bug makes one) gives an `unreadable` pointer, never an exception nor an
+    allocation the size of a number: its version is the whole part of `version` if it has one
+    (else 0), so the next publish is still a new number."""
+    if item is None or "version" not in item:
         return None
-    version = _whole_number(item["version"]["N"])
-    if version is None:
-        # Only a hand edit makes this; readers must not crash on it, nor guess a version.
-        raise CatalogCorrupt(f"the pointer's version is not a whole number: {item['version']}")
-    digest = item.get("digest", {}).get("S")
-    chunks = _whole_number(item.get("chunks", {}).get("N"))
-    if digest is None or chunks is None:
+    problems: list[str] = []
+
+    def number(name: str, low: int, high: int) -> int | None:
+        value = _whole_number(item.get(name, {}).get("N"))
+        if value is None or not low <= value <= high:
+            problems.append(
+                f"`{name}` is {_shown(item.get(name))}, not a whole number from {low:,} to {high:,}"
+            )
+            return None
+        return value
+
+    version = number("version", 0, MAX_SAFE_INTEGER)
+    if version is not None and "chunks" not in item:
         return Pointer(version=version, digest=None, chunks=0, count=0)
+    digest = item.get("digest", {}).get("S")
+    if not isinstance(digest, str) or not DIGEST.fullmatch(digest):
+        problems.append(f"`digest` is {_shown(item.get('digest'))}, not a sha256 in hex")
+        digest = None
+    chunks = number("chunks", 1, max_chunks)
+    count = number("count", 0, MAX_MODELS) if "count" in item else 0
+    previous = item.get("previous_digest", {}).get("S")
+    if problems or digest is None or chunks is None or count is None:
+        reason = f"its pointer (item sk={META_SK!r} of {where}) cannot be read: " + "; ".join(
+            problems
+        )
+        return Pointer(
+            version=_whole_part(item.get("version", {}).get("N")) if version is None else version,
+            digest=None,
+            chunks=0,
+            count=0,
+            unreadable=reason,
+        )
     return Pointer(
-        version=version,
+        version=version if version is not None else 0,
         digest=digest,
         chunks=chunks,
-        count=_whole_number(item.get("count", {}).get("N", "0")) or 0,
-        previous_digest=item.get("previous_digest", {}).get("S"),
+        count=count,
+        previous_digest=previous
+        if isinstance(previous, str) and DIGEST.fullmatch(previous)
+        else None,
     )
 
 
-def _whole_number(text: str | None) -> int | None:
-    """A DynamoDB number as an int; None if absent or not whole ("1.5", "1E+400")."""
-    if text is None:
+def _shown(value: Any) -> str:
+    """An attribute value as a message quotes it: its type and at most 100 characters."""
+    return "absent" if value is None else printable(repr(value), limit=100)
+
+
+def _whole_part(text: Any) -> int:
+    """The whole part of a DynamoDB number within 0..2**53 - 1; 0 for anything else."""
+    if not isinstance(text, str) or len(text) > 40:
+        return 0
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        return 0
+    if not value.is_finite() or not 0 <= value <= MAX_SAFE_INTEGER:
+        return 0
+    return int(value)  # truncates: the whole part
+
+
+def _inflate(pieces: Sequence[bytes], *, limit: int, sink: Callable[[bytes], None]) -> int:
+    """Decompress the zlib stream `pieces` hold, INFLATE_STEP bytes at a time into `sink`;
+    returns its size. Raises ValueError (before handing the step that crosses it to `sink`) as
+    soon as it would inflate past `limit`, and if the stream is broken, cut short or followed
+    by other bytes."""
+    inflater = zlib.decompressobj()
+    size = 0
+    try:
+        for piece in (*pieces, b""):  # the empty piece: what the last one still holds
+            data = piece
+            while True:
+                block = inflater.decompress(data, INFLATE_STEP)
+                size += len(block)
+                if size > limit:
+                    raise ValueError(f"inflate past {limit:,} bytes, the document cap")
+                if block:
+                    sink(block)
+                data = inflater.unconsumed_tail
+                if not data and len(block) < INFLATE_STEP:
+                    break
+    except zlib.error as exc:
+        raise ValueError(f"do not decompress: {exc}") from None
+    if not inflater.eof:
+        raise ValueError("do not decompress: the stream is cut short")
+    if inflater.unused_data:
+        raise ValueError("do not decompress: bytes follow the end of the stream")
+    return size
+
+
+def _whole_number(text: Any) -> int | None:
+    """A DynamoDB number as an int; None if absent, not whole ("1.5") or past 2**63 ("1E+400":
+    no int is built of it, whatever its exponent)."""
+    if not isinstance(text, str) or len(text) > 40:
         return None
     try:
         value = Decimal(text)
     except ArithmeticError:
         return None
-    if not value.is_finite() or value != value.to_integral_value():
+    if not value.is_finite() or value.adjusted() > 18 or value != value.to_integral_value():
         return None
     return int(value)

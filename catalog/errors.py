@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from catalog.problems import quoted
+
 
 class CatalogError(Exception):
     """Base class of every error the catalog domain raises on purpose."""
@@ -15,7 +17,7 @@ class ModelNotFound(CatalogError):
     """No model with this id is in the catalog."""
 
     def __init__(self, model_id: str) -> None:
-        super().__init__(f"The model '{model_id}' does not exist")
+        super().__init__(f"The model {quoted(model_id)} does not exist")
         self.model_id = model_id
 
 
@@ -24,7 +26,7 @@ class InvalidFilter(CatalogError):
 
     def __init__(self, param: str, value: str, allowed: list[str]) -> None:
         super().__init__(
-            f"Invalid value for '{param}': '{value}'. Expected one of: {', '.join(allowed)}."
+            f"Invalid value for '{param}': {quoted(value)}. Expected one of: {', '.join(allowed)}."
         )
         self.param = param
         self.value = value
@@ -80,9 +82,30 @@ class CatalogCorrupt(CatalogUnavailable):
     and the next sync publishes over it."""
 
 
+class CatalogIncomplete(CatalogCorrupt):
+    """A chunk the pointer names is not in the table (yet): a replica the pointer reached before
+    its chunks, or a clean-up that raced a reader. Transient: tried again after the backoff."""
+
+
+class CatalogUnreadable(CatalogCorrupt):
+    """What a published version stores breaks the rules a source keeps (a pointer of the wrong
+    types, too many chunks, a document over the size cap, nested too deeply, not a catalog, a
+    wrong digest, too many models). Its bytes never change, so readers remember the version and
+    never read it again; the next sync publishes over it."""
+
+    def __init__(self, version: int, reason: str) -> None:
+        super().__init__(f"catalog version {version} cannot be read: {reason}")
+        self.version = version
+        self.reason = reason
+
+
 class CatalogUnservable(CatalogUnavailable):
     """A catalog was read but cannot be served: the cache treats it as unavailable and keeps
-    serving the previous (or the bundled) catalog."""
+    serving the previous (or the bundled) catalog; `version`, when known, is remembered."""
+
+    def __init__(self, message: str, *, version: int | None = None) -> None:
+        super().__init__(message)
+        self.version = version
 
 
 class CatalogTooLarge(CatalogUnservable):
@@ -91,9 +114,9 @@ class CatalogTooLarge(CatalogUnservable):
     def __init__(self, version: int, size: int, limit: int) -> None:
         super().__init__(
             f"catalog version {version} serialises to {size:,} bytes as GET /v1/models, "
-            f"over the cap of {limit:,}"
+            f"over the cap of {limit:,}",
+            version=version,
         )
-        self.version = version
         self.size = size
         self.limit = limit
 
@@ -102,7 +125,8 @@ class InvalidCursor(CatalogError):
     """A paging cursor (`after_id`, `before_id`) names no model of the catalog."""
 
     def __init__(self, param: str, value: str) -> None:
-        shown = value if len(value) <= 128 else value[:128] + "..."
-        super().__init__(f"Invalid value for '{param}': {shown!r} is not a model id of this list.")
+        super().__init__(
+            f"Invalid value for '{param}': {quoted(value)} is not a model id of this list."
+        )
         self.param = param
         self.value = value

@@ -48,6 +48,9 @@ MAX_PRICING_TIERS = 8
 MAX_PRICING_SCHEDULE = 16
 # The largest integer every JSON parser reads exactly (JavaScript's Number.MAX_SAFE_INTEGER).
 MAX_SAFE_INTEGER = 2**53 - 1
+# The latest `created` both dialects can serve: 9999-12-31T23:59:59Z. The Anthropic dialect
+# writes it as an RFC 3339 date-time, whose year has four digits.
+MAX_CREATED = 253_402_300_799
 # The largest context window today is ~10M tokens; 100M leaves 10x headroom and still catches
 # the typo of a few extra zeros, which 2**53 - 1 would let through.
 MAX_CONTEXT_LENGTH = 100_000_000
@@ -60,9 +63,11 @@ MAX_PROBLEMS = 1_000
 
 # Ids are what routers and SDKs put in URLs: `/`, `:`, `.`, `@` are allowed (provider prefixes,
 # version tags), `%` and whitespace are not, so a percent-decoded path can never be ambiguous.
+# No `.` or `..` path segment (`gpt-4.1` is fine, `a/../b` is not): clients that normalise paths
+# could not retrieve the model, and a successor's `Link` could point outside /v1/models/.
 # Valid both as a Python and as an ECMA-262 (OpenAPI) regular expression.
 MODEL_ID_PATTERN = re.compile(
-    r"^(?!.*//)[A-Za-z0-9](?:[A-Za-z0-9._:@/+-]{0,"
+    r"^(?!.*//)(?!(?:.*/)?\.\.?(?:/|$))[A-Za-z0-9](?:[A-Za-z0-9._:@/+-]{0,"
     + str(MAX_ID_LENGTH - 2)
     + r"}[A-Za-z0-9._:@+-])?$"
 )

@@ -39,3 +39,14 @@ def printable(text: str, *, limit: int = _SHOWN_LIMIT) -> str:
         char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
         for char in clipped
     )
+
+
+# How much of a client's value an error message quotes: enough to recognise it, never the whole
+# of a 10 KB id or query string.
+CLIENT_VALUE_LIMIT = 100
+
+
+def quoted(value: str) -> str:
+    """A client's value as every error message quotes it: in single quotes, at most
+    CLIENT_VALUE_LIMIT characters of it (then `...`), control characters escaped."""
+    return "'" + printable(value, limit=CLIENT_VALUE_LIMIT) + "'"

@@ -34,6 +34,7 @@ from catalog.limits import (
     ISO_DATE_PATTERN,
     MAX_ALIASES,
     MAX_CONTEXT_LENGTH,
+    MAX_CREATED,
     MAX_DEPTH,
     MAX_DISPLAY_NAME_LENGTH,
     MAX_EXTRA_FIELDS,
@@ -255,7 +256,8 @@ def _model_id(value: str) -> str:
     if not MODEL_ID_PATTERN.fullmatch(value):
         raise ValueError(
             f"must be 1-{MAX_ID_LENGTH} characters of letters, digits and . _ : @ / + -, "
-            "starting with a letter or digit, without '//' and not ending with '/'"
+            "starting with a letter or digit, without '//', not ending with '/' and without a "
+            "'.' or '..' path segment"
         )
     return value
 
@@ -352,8 +354,9 @@ class Model(BaseModel):
         StrictInt,
         Field(
             ge=0,
-            le=MAX_SAFE_INTEGER,
-            description="Public release time of the model, epoch seconds.",
+            le=MAX_CREATED,
+            description="Public release time of the model, epoch seconds (at the latest "
+            "9999-12-31T23:59:59Z, which RFC 3339 can still write).",
         ),
     ]
     owned_by: str = Field(

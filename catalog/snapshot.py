@@ -14,6 +14,7 @@ from typing import Any
 
 from catalog.anthropic import AnthropicView
 from catalog.body import Body
+from catalog.bounded_cache import FILTERED_LISTS_BYTES, BoundedCache, body_cache
 from catalog.errors import CatalogTooLarge, CatalogUnservable, InvalidFilter, ModelNotFound
 from catalog.lifecycle import LISTED_BY_DEFAULT, deprecation_headers, status_at
 from catalog.limits import MAX_LIST_BYTES, MAX_MODEL_BYTES
@@ -57,8 +58,10 @@ class CatalogSnapshot:
     valid_until: float
     # Filtered lists are built on first use and kept: their keys are bounded by the catalog's
     # providers, capability and status subsets and context lengths, because unknown filter
-    # values are rejected or normalised first.
-    _filtered: dict[FilterKey, Body] = field(default_factory=dict)
+    # values are rejected or normalised first; their bytes by FILTERED_LISTS_BYTES (LRU).
+    _filtered: BoundedCache[FilterKey, Body] = field(
+        default_factory=lambda: body_cache(FILTERED_LISTS_BYTES)
+    )
     # The Anthropic shape of this snapshot, built on the first request that asks for it.
     _anthropic: AnthropicView | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -156,7 +159,7 @@ class CatalogSnapshot:
         if body is None:
             selects = self._selects(key)
             data = [served_wire(model, self.built_at) for model in self.models if selects(model)]
-            body = self._filtered[key] = Body.of({"object": "list", "data": data})
+            body = self._filtered.keep(key, Body.of({"object": "list", "data": data}))
         return body
 
     @property

@@ -21,12 +21,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from catalog.errors import CatalogCorrupt
+from catalog.bounded_json import entries_within
+from catalog.errors import CatalogCorrupt, CatalogUnreadable, CatalogUnservable
+from catalog.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_MODELS
 
 if TYPE_CHECKING:
     from catalog.schema import Model
 
 logger = logging.getLogger(__name__)
+
+# What every published document starts and ends with (`CatalogDocument.of` writes it so): the
+# reader finds the list of models between them without parsing anything (catalog.bounded_json).
+DOCUMENT_PREFIX = b'{"object":"list","data":['
+DOCUMENT_SUFFIX = b"]}"
+# Invalid models a reader names in its one warning; the others are only counted.
+REASONS_SHOWN = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,19 +75,19 @@ class CatalogDocument:
     @classmethod
     def of(cls, models: Sequence[Mapping[str, Any]]) -> CatalogDocument:
         """The document of these wire documents, in this order. Same models, same bytes."""
-        body = json.dumps(
-            {"object": "list", "data": list(models)},
-            separators=(",", ":"),
-            ensure_ascii=False,
-            sort_keys=False,
-        ).encode("utf-8")
+        data = json.dumps(list(models), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        body = DOCUMENT_PREFIX + data[1:-1] + DOCUMENT_SUFFIX
         return cls(body, hashlib.sha256(body).hexdigest(), len(models))
 
     @classmethod
     def verified(cls, body: bytes, digest: str, *, count: int) -> CatalogDocument:
         """The document read back from storage, if it is the one `digest` names (`count`: the
-        models the pointer says it holds). Raises CatalogCorrupt if the bytes do not hash to
-        `digest`."""
+        models the pointer says it holds). Raises CatalogCorrupt if the bytes are over the
+        document cap or do not hash to `digest`."""
+        if len(body) > MAX_DOCUMENT_BYTES:
+            raise CatalogCorrupt(
+                f"catalog document {digest[:12]} is over {MAX_DOCUMENT_BYTES:,} bytes: refusing it"
+            )
         actual = hashlib.sha256(body).hexdigest()
         if actual != digest:
             raise CatalogCorrupt(
@@ -89,16 +98,20 @@ class CatalogDocument:
     def entries(self) -> list[Any]:
         """The model documents as stored, valid or not, in curated order.
 
-        Raises CatalogCorrupt if the body is not a catalog document (it hashes to its digest,
-        so only a writer could have made it so).
+        Raises CatalogCorrupt if the body is not a catalog document as `of` writes one, holds
+        more than MAX_MODELS entries or nests deeper than MAX_DEPTH (it hashes to its digest,
+        so only a writer could have made it so): checked on the bytes, before it is parsed.
         """
         try:
-            data = json.loads(self.body)["data"]
-        except (UnicodeDecodeError, ValueError, TypeError, KeyError) as exc:
-            raise CatalogCorrupt(f"catalog document {self.digest[:12]} is not a catalog") from exc
-        if not isinstance(data, list):
-            raise CatalogCorrupt(f"catalog document {self.digest[:12]} has no list of models")
-        return data
+            return entries_within(
+                self.body,
+                prefix=DOCUMENT_PREFIX,
+                suffix=DOCUMENT_SUFFIX,
+                max_entries=MAX_MODELS,
+                max_depth=MAX_DEPTH,
+            )
+        except ValueError as exc:
+            raise CatalogCorrupt(f"catalog document {self.digest[:12]}: {exc}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +128,9 @@ class Pointer:
     chunks: int
     count: int
     previous_digest: str | None = None  # the document this version replaced, kept for readers
+    # Why the pointer cannot be followed (attributes of the wrong type or out of bounds, say),
+    # if so: readers treat the version as unreadable, the sync publishes over it.
+    unreadable: str | None = None
 
     @property
     def readable(self) -> bool:
@@ -181,39 +197,73 @@ def published_contents(
 ) -> CatalogContents | None:
     """What a reader serves of the version `pointer` names: None while no readable version is
     published, else that version's valid models (`read_document` reads its chunks; `where`
-    names the store in warnings)."""
-    if pointer is None or not pointer.readable:
+    names the store in warnings).
+
+    A version whose stored content breaks the rules (see `CatalogDocument.entries`) raises
+    CatalogUnreadable, one with no valid model CatalogUnservable: both name the version, which
+    the cache remembers. A missing chunk raises what `read_document` raises.
+    """
+    if pointer is None or (not pointer.readable and pointer.unreadable is None):
         return None
+    if pointer.unreadable is not None:
+        raise CatalogUnreadable(pointer.version, pointer.unreadable)
     document = read_document(pointer)
+    try:
+        entries = document.entries()
+    except CatalogCorrupt as exc:
+        raise CatalogUnreadable(pointer.version, str(exc)) from None
     origin = f"catalog version {pointer.version} ({where})"
-    return CatalogContents(pointer.version, valid_models(document.entries(), origin=origin))
+    models = valid_models(entries, origin=origin)
+    if entries and not models:
+        raise CatalogUnservable(
+            f"catalog version {pointer.version} has no valid model among its "
+            f"{len(entries):,} entries ({where})",
+            version=pointer.version,
+        )
+    return CatalogContents(pointer.version, models)
 
 
 def valid_models(entries: Sequence[Any], *, origin: str) -> list[Model]:
-    """The entries that are valid models, in order; each other one is skipped with a warning
-    (a document published by an older or newer schema must not take the whole catalog down)."""
+    """The entries that are valid models, in order; the others are skipped (a document
+    published by an older or newer schema must not take the whole catalog down), and reported
+    in one warning: how many, and the first REASONS_SHOWN reasons."""
     from pydantic import ValidationError
 
+    from catalog.problems import printable
     from catalog.schema import Model
 
     models: list[Model] = []
     seen: set[str] = set()
+    skipped = 0
+    reasons: list[str] = []
     for index, entry in enumerate(entries):
+        reason = None
         try:
             model = Model.model_validate(entry)
         except ValidationError as exc:
-            label = entry.get("id") if isinstance(entry, dict) else None
-            logger.warning(
-                "skipping malformed model %d (%s) in %s: %s",
-                index,
-                label,
-                origin,
-                str(exc).splitlines()[0],
-            )
-            continue
-        if model.id in seen:
-            logger.warning("skipping model %d in %s: duplicate id %r", index, origin, model.id)
-            continue
-        seen.add(model.id)
-        models.append(model)
+            error = exc.errors(include_url=False)[0]
+            path = ".".join(str(part) for part in error["loc"])
+            reason = f"{path}: {error['msg']}" if path else error["msg"]
+        else:
+            if model.id in seen:
+                reason = f"duplicate id {model.id!r}"
+            else:
+                seen.add(model.id)
+                models.append(model)
+        if reason is not None:
+            skipped += 1
+            if len(reasons) < REASONS_SHOWN:
+                label = entry.get("id") if isinstance(entry, dict) else None
+                named = f" ({printable(label)})" if isinstance(label, str) else ""
+                reasons.append(f"model {index}{named}: {printable(reason, limit=200)}")
+    if skipped:
+        more = "; ..." if skipped > len(reasons) else ""
+        logger.warning(
+            "skipping %d invalid model(s) of %d in %s: %s%s",
+            skipped,
+            len(entries),
+            origin,
+            "; ".join(reasons),
+            more,
+        )
     return models

@@ -356,6 +356,13 @@ class CatalogSync:
         be read back, as no reader can either (publishing, even the same, is the repair)."""
         if pointer is None:
             return {}
+        if pointer.unreadable is not None:
+            logger.warning(
+                "catalog version %d: %s; this run publishes the source over it",
+                pointer.version,
+                pointer.unreadable,
+            )
+            return None
         if not pointer.readable:
             logger.warning(
                 "catalog version %d is in the legacy layout (one item per model): this run "

@@ -29,13 +29,15 @@ FUNCTIONS = ("ModelsApiFunction", "CatalogSyncFunction", "AuditFunction")
 # Exactly the calls the API makes: the catalog's meta item, its model items in chunks, one key.
 API_CATALOG_ACTIONS = {"dynamodb:GetItem", "dynamodb:BatchGetItem"}
 API_KEYS_ACTIONS = {"dynamodb:GetItem"}
-# Exactly the calls catalog.sync makes (BatchWriteItem needs no PutItem/DeleteItem grant).
+# Exactly the calls catalog.sync makes (BatchWriteItem needs no PutItem grant; DeleteItem is
+# the clean-up's conditional delete of a chunk).
 SYNC_TABLE_ACTIONS = {
     "dynamodb:GetItem",
     "dynamodb:BatchGetItem",
     "dynamodb:Query",
     "dynamodb:BatchWriteItem",
     "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
 }
 # What a function needs to write its logs into a log group that already exists.
 LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}

@@ -12,13 +12,13 @@ from catalog.document import parse_catalog, parse_catalog_json
 from catalog.errors import InvalidCatalog
 from catalog.limits import (
     MAX_CONTEXT_LENGTH,
+    MAX_CREATED,
     MAX_DOCUMENT_BYTES,
     MAX_EXTRA_FIELDS,
     MAX_LIST_BYTES,
     MAX_MODEL_BYTES,
     MAX_MODELS,
     MAX_OWNED_BY_LENGTH,
-    MAX_SAFE_INTEGER,
     MODEL_ID_PATTERN,
     OWNED_BY_PATTERN,
 )
@@ -139,7 +139,7 @@ def test_the_json_schema_states_the_strict_types_and_bounds() -> None:
     assert fields["owned_by"]["pattern"] == OWNED_BY_PATTERN
     assert fields["owned_by"]["maxLength"] == MAX_OWNED_BY_LENGTH
     assert (fields["created"]["type"], fields["created"]["minimum"]) == ("integer", 0)
-    assert fields["created"]["maximum"] == MAX_SAFE_INTEGER
+    assert fields["created"]["maximum"] == MAX_CREATED
     assert (fields["context_length"]["minimum"], fields["context_length"]["maximum"]) == (
         1,
         MAX_CONTEXT_LENGTH,

@@ -247,7 +247,7 @@ def test_a_chunk_whose_bytes_changed_is_corrupt_not_served(
         Item={"pk": {"S": "catalog"}, "sk": {"S": sk}, "data": {"B": tampered}},
     )
     store = DynamoDBCatalogStore(models_table, dynamodb=lambda: dynamodb)
-    with pytest.raises(CatalogCorrupt, match="reads back as"):
+    with pytest.raises(CatalogCorrupt, match="read back as"):
         store.read_catalog()
 
     dynamodb.put_item(
@@ -363,7 +363,7 @@ def test_a_document_that_hashes_right_but_is_no_catalog_is_corrupt(
         },
     )
     store = DynamoDBCatalogStore(models_table, dynamodb=lambda: dynamodb)
-    with pytest.raises(CatalogCorrupt, match="no list of models"):
+    with pytest.raises(CatalogCorrupt, match="not a catalog document"):
         store.read_catalog()
 
 

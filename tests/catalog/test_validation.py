@@ -17,6 +17,7 @@ from catalog.document import parse_catalog_json
 from catalog.errors import InvalidCatalog
 from catalog.limits import (
     MAX_CONTEXT_LENGTH,
+    MAX_CREATED,
     MAX_DEPTH,
     MAX_DOCUMENT_BYTES,
     MAX_EXTRA_FIELDS,
@@ -76,7 +77,7 @@ CASES: list[tuple[str, bytes, list[str]]] = [
     (
         "created past 2**53-1",
         document(model_doc("m", created=2**53)),
-        ["data[0] (m).created", str(MAX_SAFE_INTEGER)],
+        ["data[0] (m).created", str(MAX_CREATED)],
     ),
     (
         "a 100,000-digit integer literal",
@@ -608,3 +609,41 @@ def test_problems_name_the_unknown_capabilities_and_say_what_created_is() -> Non
     many = {"vision": True, "function_calling": True, **{f"k{n}": True for n in range(5)}}
     (problem,) = problems_of(document(model_doc("m", capabilities=many)))
     assert "5 unknown field(s): 'k0', 'k1', 'k2' and 2 more; only" in problem
+
+
+@pytest.mark.parametrize(
+    ("created", "accepted"),
+    [(253_402_300_799, True), (253_402_300_800, False), (MAX_SAFE_INTEGER, False)],
+    ids=["9999-12-31T23:59:59Z", "year-10000", "2**53-1"],
+)
+def test_a_created_either_dialect_cannot_serve_is_refused(created: int, accepted: bool) -> None:
+    """The Anthropic dialect writes `created` as RFC 3339, whose year has four digits."""
+    raw = document(model_doc("m", created=created))
+    if accepted:
+        (model,) = parse_catalog_json(raw, origin=ORIGIN)
+        snapshot = CatalogSnapshot.build(1, [model], now=0)
+        assert json.loads(snapshot.anthropic.model_body("m").content)["created_at"] == (
+            "9999-12-31T23:59:59Z"
+        )
+    else:
+        assert any("data[0] (m).created" in problem for problem in problems_of(raw))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("id", "a/./b"),
+        ("id", "openai/.."),
+        ("aliases", ["gpt-4o/."]),
+        ("lifecycle", {"successor": "a/../../../evil"}),
+    ],
+)
+def test_ids_aliases_and_successors_with_dot_segments_are_refused(field: str, value: Any) -> None:
+    raw = document(model_doc("gpt-4o") | {field: value})
+    assert any("path segment" in problem for problem in problems_of(raw))
+
+
+@pytest.mark.parametrize("model_id", ["gpt-4.1", "gemini-3.8-flash", "a/.hidden", "a/..b", "v1."])
+def test_dots_inside_a_segment_stay_valid(model_id: str) -> None:
+    (model,) = parse_catalog_json(document(model_doc(model_id)), origin=ORIGIN)
+    assert model.id == model_id

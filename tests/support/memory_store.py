@@ -17,7 +17,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from catalog.errors import CatalogCorrupt, CatalogUnavailable, VersionConflict
+from catalog.errors import (
+    CatalogCorrupt,
+    CatalogIncomplete,
+    CatalogUnavailable,
+    VersionConflict,
+)
 from catalog.store import (
     CatalogContents,
     CatalogDocument,
@@ -116,7 +121,7 @@ class InMemoryCatalogStore:
         pointer = pointer or self.pointer
         try:
             return self._contents(pointer)
-        except CatalogCorrupt:
+        except CatalogIncomplete:
             if self.pointer == pointer:
                 raise
             return self._contents(self.pointer)
@@ -141,7 +146,7 @@ class InMemoryCatalogStore:
         for index in range(pointer.chunks):
             chunk = self.chunks.get((pointer.digest, index))
             if chunk is None:
-                raise CatalogCorrupt(f"chunk {index} of {pointer.digest[:12]} is missing")
+                raise CatalogIncomplete(f"chunk {index} of {pointer.digest[:12]} is missing")
             pieces.append(chunk.data)
         return CatalogDocument.verified(b"".join(pieces), pointer.digest, count=pointer.count)
 
