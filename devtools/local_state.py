@@ -41,6 +41,7 @@ class LocalState:
 
     def api_key(self) -> str:
         """The key kept here; a new one, kept, if there is none yet."""
+        # Imported when a key is needed, so `ar-models --help` starts in 0.4 s, not 1-2 s.
         from apikeys.material import generate_key, looks_like_key
 
         try:

@@ -77,6 +77,8 @@ def run_audit_job(
 ) -> tuple[AuditReport, AuditedCatalog]:
     """Read the keys and the catalog, audit every provider asked for; the report and the
     catalog audited. Raises SettingsError (AuditConfigError) or a CatalogError."""
+    # Imported when a run starts: `ar-models audit --help` and the CLI's other commands never pay
+    # for the audit's modules (httpx alone is 0.5 s).
     from audit import AuditRun, ProviderSetup, run_audit
     from audit.providers import PROVIDER_NAMES, build_providers
 
@@ -121,6 +123,7 @@ def provider_keys(audit_settings: AuditSettings, *, aws: AwsClients) -> dict[str
     arn = audit_settings.provider_keys_secret_arn
     if not arn:
         return dict(audit_settings.api_keys)
+    # botocore comes with boto3: loaded when awsclients builds a client, never at import.
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
@@ -156,6 +159,7 @@ def read_audited_catalog(
     """`source` when given (read and validated as the sync reads it), else the catalog
     published in MODELS_TABLE (read through the store, as the API reads it), else, with no
     table configured, the bundled one. Raises a CatalogError."""
+    # Imported when a run reads the catalog, as the run's other modules are.
     from catalog.errors import CatalogUnavailable
 
     if source is not None:
@@ -167,6 +171,7 @@ def read_audited_catalog(
         from catalog.bundled import bundled_models
 
         return AuditedCatalog(bundled_models(), "the bundled catalog (MODELS_TABLE is not set)")
+    # Imported when a run reads the catalog, as the run's other modules are.
     from catalog.dynamodb import DynamoDBCatalogStore
 
     store = DynamoDBCatalogStore(settings.models_table, dynamodb=aws.dynamodb)
@@ -191,6 +196,7 @@ def publish_report(
     """What the deployed job does with a report: S3 (the latest and a dated copy) when a bucket
     is configured, CatalogDrift when there is drift and a bus is configured, EMF metrics when
     running on Lambda. Returns where each went. Raises on an AWS failure (the run is retried)."""
+    # Imported when a run reports, as the run's other modules are.
     from handler.audit_metrics import audit_metric_lines
 
     body = (json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n").encode()
@@ -219,6 +225,7 @@ def publish_report(
 
 def _put_drift_event(aws: AwsClients, bus: str, detail: Mapping[str, Any]) -> None:
     """One CatalogDrift event, from the same source as the sync's CatalogChanged."""
+    # Imported only when there is drift to announce.
     from catalog.change_events import EVENT_SOURCE
 
     entry = {

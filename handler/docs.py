@@ -27,6 +27,7 @@ def swagger_ui_directory() -> Path | None:
     """Where the installed package keeps Swagger UI's files; None when it is not installed."""
     if importlib.util.find_spec("swagger_ui_bundle") is None:
         return None
+    # An optional package (the `serve` extra): absent on Lambda, where /docs uses the CDN.
     from swagger_ui_bundle import swagger_ui_path
 
     directory = Path(str(swagger_ui_path))
