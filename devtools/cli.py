@@ -81,6 +81,13 @@ def _parser() -> argparse.ArgumentParser:
         help="port of the API (default: %(default)s; `make dev PORT=...`); 0: any free one",
     )
     dev.add_argument(
+        "--fake-providers",
+        action="store_true",
+        help="also start fake OpenAI, Anthropic and Gemini model lists on loopback (the bundled "
+        "catalog's models) and put their URLs and keys in the environment file: a local demo "
+        "of `ar-models audit`",
+    )
+    dev.add_argument(
         "--aws-port", type=int, default=0, help="port of the local AWS endpoint (default: any free)"
     )
     _state_dir_option(dev)

@@ -10,8 +10,10 @@ command ran in (devtools.output.shown_path), with nothing the project does not i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import socket
 import sys
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -96,14 +98,19 @@ def serve_dev_stack(args: argparse.Namespace, settings: Settings) -> int:
         url = _url(sock)
         written = None
         try:
-            with dev_stack(
-                cache_ttl=settings.catalog_cache_ttl,
-                aws_port=args.aws_port,
-                api_key=stack_key,
-                dev_api_key=dev_key,
-            ) as stack:
-                written = state.write_environment(stack.environment)
-                _print_dev_banner(stack, url=url, state=state, key_from_env=bool(dev_key))
+            with (
+                dev_stack(
+                    cache_ttl=settings.catalog_cache_ttl,
+                    aws_port=args.aws_port,
+                    api_key=stack_key,
+                    dev_api_key=dev_key,
+                ) as stack,
+                _fake_providers(args.fake_providers) as providers,
+            ):
+                written = state.write_environment({**stack.environment, **providers})
+                _print_dev_banner(
+                    stack, url=url, state=state, key_from_env=bool(dev_key), providers=providers
+                )
                 services = build_api(stack.settings, aws=stack.aws)
                 serve_api(services, sock=sock)
         except (DevStackError, CatalogError, LocalStateError) as exc:
@@ -114,7 +121,32 @@ def serve_dev_stack(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _print_dev_banner(stack: DevStack, *, url: str, state: LocalState, key_from_env: bool) -> None:
+@contextlib.contextmanager
+def _fake_providers(wanted: bool) -> Iterator[dict[str, str]]:
+    """With `wanted`, the three fake providers (devtools/fake_providers.py) on loopback for the
+    stack's lifetime, listing the bundled catalog's models: the environment `ar-models audit`
+    needs to audit against them. Without, nothing ({})."""
+    if not wanted:
+        yield {}
+        return
+    # Imported only for the demo: `ar-models dev` alone never starts them.
+    import time
+
+    from catalog.bundled import bundled_models
+    from devtools.fake_providers import demo_environment, fakes_of, serving
+
+    with serving(*fakes_of(bundled_models(), now=time.time())) as running:
+        yield demo_environment(running)
+
+
+def _print_dev_banner(
+    stack: DevStack,
+    *,
+    url: str,
+    state: LocalState,
+    key_from_env: bool,
+    providers: Mapping[str, str],
+) -> None:
     report = stack.sync_report
     source = stack.settings.catalog_source
     ar_models = ar_models_command()
@@ -129,7 +161,7 @@ def _print_dev_banner(stack: DevStack, *, url: str, state: LocalState, key_from_
     print(f"Key from {env.DEV_API_KEY}." if key_from_env else _kept_key_note(state))
     print(f'Try: curl -H "Authorization: Bearer {stack.api_key}" {url}/v1/models')
     print(f"This stack's environment, written to {shown_path(state.env_path)}:")
-    for name, value in stack.environment.items():
+    for name, value in {**stack.environment, **providers}.items():
         print(f"  export {name}={value}")
     print("To change the catalog from another shell here: load it, export the catalog, edit it")
     print("(`ar-models validate` checks it), publish it (to CATALOG_SOURCE, then sync):")
@@ -137,6 +169,10 @@ def _print_dev_banner(stack: DevStack, *, url: str, state: LocalState, key_from_
     print(f"  {ar_models} export -o models.json")
     print(f"  {ar_models} validate models.json")
     print(f"  {ar_models} publish ./models.json")
+    if providers:
+        print("Fake OpenAI, Anthropic and Gemini model lists (the bundled catalog's) for a demo;")
+        print("audit against them (no drift until you edit the catalog):")
+        print(f"  {ar_models} audit")
     print("Ctrl-C stops everything.")
     sys.stdout.flush()
 

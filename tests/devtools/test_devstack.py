@@ -593,3 +593,31 @@ def test_serve_restarted_keeps_its_key_and_its_try_line_runs(tmp_path: Path) -> 
             serve.stop()
     assert keys[0] == keys[1]
     assert (tmp_path / ".dev" / "api-key").read_text() == keys[0] + "\n"
+
+
+@pytest.mark.slow
+def test_dev_with_fake_providers_is_a_local_demo_of_the_audit(tmp_path: Path) -> None:
+    """`ar-models dev --fake-providers`: the three fakes listing the bundled catalog's models,
+    their URLs and keys in the environment file; the audit it prints runs, finds no drift, and
+    reads every provider (none skipped)."""
+    dev = CliProcess(
+        "dev",
+        "--port",
+        str(free_port()),
+        "--fake-providers",
+        last_banner_line="Ctrl-C",
+        cwd=tmp_path,
+    )
+    try:
+        banner = dev.banner()
+        commands = pasteable(banner)
+        assert commands[-1].endswith("ar-models audit")
+        env_file = (tmp_path / ".dev" / "env").read_text()
+        assert "OPENAI_BASE_URL=http://127.0.0.1:" in env_file
+        outputs = run_pasted([". .dev/env", commands[-1]], cwd=tmp_path)
+        audit = outputs[-1]
+        for provider in ("openai", "anthropic", "gemini"):
+            assert re.search(rf"^{provider}\s+ok\s", audit, flags=re.MULTILINE), audit
+        assert "no drift" in audit
+    finally:
+        dev.stop()
