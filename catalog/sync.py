@@ -35,6 +35,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from catalog.change_events import ChangePublisher
+from catalog.curation import curation_warnings
 from catalog.errors import CatalogCorrupt, CatalogUnavailable, EventPublishFailed, RemovalRefused
 from catalog.lifecycle import status_at, statuses_at
 from catalog.schema import LifecycleStatus, Model
@@ -186,6 +187,9 @@ class SyncReport:
     # Models whose place alone changed (CatalogDiff.moved), and each updated model's changes.
     moved: list[str] = field(default_factory=list)
     changes: dict[str, list[FieldChange]] = field(default_factory=dict)
+    # What a curator should look at in the source (catalog/curation.py): valid, published
+    # anyway, said at every run (a dry run too) until the document is fixed.
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -279,6 +283,7 @@ class CatalogSync:
         diff = diff_entries(current, desired)
         self._guard(diff, desired, published=len(current), force=force)
         became = lifecycle_changes(current, desired, models, now)
+        warnings = curation_warnings(models, now)
 
         version = None if pointer is None else pointer.version
         writes = 0
@@ -313,6 +318,7 @@ class CatalogSync:
                 event_published=event_published,
                 moved=diff.moved,
                 changes=diff.changes,
+                warnings=warnings,
             )
 
         if moved is None:

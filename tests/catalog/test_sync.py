@@ -789,3 +789,21 @@ def test_diff_sorts_added_updated_and_removed() -> None:
 def test_remove_fraction_must_be_a_fraction(fraction: float) -> None:
     with pytest.raises(ValueError, match="between 0 and 1"):
         CatalogSync(InMemoryCatalogStore(), max_remove_fraction=fraction)
+
+
+def test_every_run_reports_the_curation_warnings_of_its_source(store: InMemoryCatalogStore) -> None:
+    """What `ar-models validate` warns about, the scheduled run says too, dry run or not."""
+    models = [
+        *catalog_of(3),
+        make_model("old", lifecycle={"status": "deprecated", "successor": "missing"}),
+    ]
+    dry = sync_of(store).run(models, source=SOURCE, dry_run=True)
+    published = sync_of(store).run(models, source=SOURCE)
+    for report in (dry, published):
+        assert report.warnings == [
+            "model 'model-00': active without pricing (a router cannot bill it)",
+            "model 'model-01': active without pricing (a router cannot bill it)",
+            "model 'model-02': active without pricing (a router cannot bill it)",
+            "model 'old': its successor 'missing' is not in the catalog (the Link header "
+            "points clients to a 404)",
+        ]
