@@ -332,7 +332,7 @@ def test_ar_models_dev_end_to_end_with_the_openai_sdk(dev_process: CliProcess) -
     # Ctrl-C stops everything it started. Sent to the CLI alone: a terminal would signal the
     # whole group, moto included, which would hide a missing teardown.
     dev_process.process.send_signal(signal.SIGINT)
-    assert dev_process.process.wait(timeout=20) in {0, 130}
+    assert dev_process.process.wait(timeout=60) in {0, 130}
     wait_for(lambda: assert_nothing_left(dev_process), timeout=5)
     assert not port_is_open(port_of(exported["AWS_ENDPOINT_URL"]))
     assert not port_is_open(port_of(api_url))
@@ -353,7 +353,7 @@ def test_sigterm_and_sighup_unwind_and_stop_everything(
     dev_process.process.send_signal(signum)
     # It unwinds through its handler (exit status 128 + the signal) instead of dying of the
     # signal, so its teardown stops moto.
-    assert dev_process.process.wait(timeout=20) == 128 + signum
+    assert dev_process.process.wait(timeout=60) == 128 + signum
     wait_for(lambda: assert_gone(moto), timeout=5)
     wait_for(lambda: assert_nothing_left(dev_process), timeout=5)
     assert not port_is_open(aws_port)
@@ -395,7 +395,7 @@ def test_ar_models_serve_prints_a_working_url_and_key(tmp_path: Path) -> None:
         assert [m["id"] for m in listed.json()["data"]] == LISTED_IDS
         assert httpx.get(url, headers={"Authorization": "Bearer ar-guess"}).status_code == 401
         serve.process.send_signal(signal.SIGINT)
-        serve.process.wait(timeout=20)
+        serve.process.wait(timeout=60)
         assert not port_is_open(port)
     finally:
         serve.stop()
@@ -529,7 +529,7 @@ def test_dev_restarted_keeps_its_key_and_every_command_it_prints_runs(tmp_path: 
         assert stat.S_IMODE((state / "api-key").stat().st_mode) == 0o600
         assert stat.S_IMODE((state / "env").stat().st_mode) == 0o600
         first.process.send_signal(signal.SIGINT)
-        assert first.process.wait(timeout=20) in {0, 130}
+        assert first.process.wait(timeout=60) in {0, 130}
     finally:
         first.stop()
     assert not (state / "env").exists()  # it described a stack that is gone
