@@ -43,7 +43,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from awsclients import retry_transient
-from catalog.errors import CatalogCorrupt, CatalogUnavailable, VersionConflict
+from catalog.errors import CatalogCorrupt, CatalogIncomplete, CatalogUnavailable, VersionConflict
 from catalog.store import (
     CatalogContents,
     CatalogDocument,
@@ -77,6 +77,7 @@ _POINTER_NAMES = {
     "#chunks": "chunks",
     "#count": "count",
     "#previous": "previous_digest",
+    "#previous_chunks": "previous_chunks",
 }
 _POINTER_PROJECTION = ", ".join(_POINTER_NAMES)
 
@@ -154,7 +155,18 @@ class DynamoDBCatalogStore:
             return self._contents(current)
 
     def _contents(self, pointer: Pointer | None) -> CatalogContents | None:
-        return published_contents(pointer, self.read_document, where=self.table_name)
+        try:
+            return published_contents(pointer, self.read_document, where=self.table_name)
+        except CatalogIncomplete as exc:
+            # A global table replicates item by item, in any order: in a replica the pointer
+            # can arrive before its chunks. The version it replaced may be whole here; a reader
+            # with nothing better to serve can read it (the cache decides).
+            assert pointer is not None
+            previous = _previous_of(pointer)
+            raise CatalogIncomplete(
+                str(exc),
+                read_previous=None if previous is None else partial(self._contents, previous),
+            ) from exc
 
     # -- write side (sync) -------------------------------------------------------------------
 
@@ -174,7 +186,7 @@ class DynamoDBCatalogStore:
         for sk in sks:
             data = found.get(sk, {}).get("data", {}).get("B")
             if not isinstance(data, bytes):
-                raise CatalogCorrupt(
+                raise CatalogIncomplete(
                     f"catalog version {pointer.version}: chunk {sk} is missing from "
                     f"{self.table_name}; refusing the catalog whole"
                 )
@@ -242,9 +254,9 @@ class DynamoDBCatalogStore:
             assert previous.digest is not None
             values[":previous"] = {"S": previous.digest}
             values[":previous_chunks"] = {"N": str(previous.chunks)}
-            update += ", #previous = :previous, previous_chunks = :previous_chunks"
+            update += ", #previous = :previous, #previous_chunks = :previous_chunks"
         else:
-            update += " REMOVE #previous, previous_chunks"
+            update += " REMOVE #previous, #previous_chunks"
         if expected_version is None:
             condition = "attribute_not_exists(#version)"
         else:
@@ -275,6 +287,7 @@ class DynamoDBCatalogStore:
             chunks=written.chunks,
             count=written.count,
             previous_digest=None if previous is None else previous.digest,
+            previous_chunks=0 if previous is None else previous.chunks,
         )
 
     def clean_up(self, published: Pointer) -> int:
@@ -442,6 +455,20 @@ def _pointer_of(item: Mapping[str, Any] | None) -> Pointer | None:
         chunks=chunks,
         count=_whole_number(item.get("count", {}).get("N", "0")) or 0,
         previous_digest=item.get("previous_digest", {}).get("S"),
+        previous_chunks=_whole_number(item.get("previous_chunks", {}).get("N", "0")) or 0,
+    )
+
+
+def _previous_of(pointer: Pointer) -> Pointer | None:
+    """The pointer as it was before `pointer` (version - 1: a move is always by one), with no
+    previous of its own; None if it names none."""
+    if pointer.previous_digest is None or pointer.previous_chunks < 1:
+        return None
+    return Pointer(
+        version=pointer.version - 1,
+        digest=pointer.previous_digest,
+        chunks=pointer.previous_chunks,
+        count=0,  # not stored; only the models matter to a reader
     )
 
 

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from catalog.store import CatalogContents
+
 
 class CatalogError(Exception):
     """Base class of every error the catalog domain raises on purpose."""
@@ -78,6 +84,19 @@ class CatalogCorrupt(CatalogUnavailable):
     """The published catalog cannot be read back whole: a chunk is missing, or the bytes do not
     match the digest the pointer names. Never served in part; readers treat it as unavailable,
     and the next sync publishes over it."""
+
+
+class CatalogIncomplete(CatalogCorrupt):
+    """The pointer names chunks this table does not hold (yet): in a replica of a global
+    table, a version still arriving. Transient, unlike bad content: never remembered as a
+    version that cannot be served. `read_previous`, when set, reads the version before it
+    (None if there is none, CatalogUnavailable if that one cannot be read either)."""
+
+    def __init__(
+        self, message: str, *, read_previous: Callable[[], CatalogContents | None] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.read_previous = read_previous
 
 
 class CatalogUnservable(CatalogUnavailable):

@@ -115,6 +115,7 @@ class Pointer:
     chunks: int
     count: int
     previous_digest: str | None = None  # the document this version replaced, kept for readers
+    previous_chunks: int = 0  # its chunks (a replica's reader may need it while these arrive)
 
     @property
     def readable(self) -> bool:
