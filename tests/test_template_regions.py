@@ -49,6 +49,11 @@ MODES = [
     ("writer", WRITER, WRITER_REGION),
     ("writer, WriterRegion empty", {"ReplicaRegions": "eu-west-1"}, "us-west-2"),
     ("reader", READER, READER_REGION),
+    (
+        "writer, tables left out (migration)",
+        {**WRITER, "GlobalTablesInStack": "false"},
+        WRITER_REGION,
+    ),
     ("single with a custom domain", ROUTING, WRITER_REGION),
     ("writer with routing", {**WRITER, **ROUTING}, WRITER_REGION),
     ("reader with routing", {**READER, **ROUTING}, READER_REGION),
@@ -246,13 +251,13 @@ def test_the_writer_runs_the_sync_on_its_global_table_with_the_grace_period() ->
     deployed_resources = output["Resources"]
     sync = deployed_resources["CatalogSyncFunction"]["Properties"]
     variables = sync["Environment"]["Variables"]
-    assert variables[env.MODELS_TABLE] == {"Ref": "ModelsGlobalTable"}
+    assert variables[env.MODELS_TABLE] == {"Fn::Sub": "${AWS::StackName}-models"}
     assert variables[env.CATALOG_CLEANUP_GRACE_MINUTES] == {"Ref": "CleanupGraceMinutes"}
     assert LONG_FORM["Parameters"]["CleanupGraceMinutes"]["Default"] >= 10
     role = deployed_resources[sync["Role"]["Fn::GetAtt"][0]]["Properties"]
     assert granted(role) == {
         json.dumps({"Fn::GetAtt": ["CatalogSyncLogGroup", "Arn"]}): LOG_ACTIONS,
-        json.dumps({"Fn::GetAtt": ["ModelsGlobalTable", "Arn"]}): SYNC_TABLE_ACTIONS,
+        replica_arn("models"): SYNC_TABLE_ACTIONS,
         json.dumps({"Fn::GetAtt": ["SyncDeadLetterQueue", "Arn"]}): {"sqs:SendMessage"},
         json.dumps(
             {"Fn::Sub": "arn:${AWS::Partition}:s3:::${CatalogSourceBucket}/${CatalogSourceKey}"}
@@ -272,14 +277,56 @@ def test_the_writer_api_reads_its_replica_of_the_global_tables() -> None:
     deployed_resources = deployed(WRITER, WRITER_REGION)["Resources"]
     api = deployed_resources["ModelsApiFunction"]["Properties"]
     variables = api["Environment"]["Variables"]
-    assert variables[env.MODELS_TABLE] == {"Ref": "ModelsGlobalTable"}
-    assert variables[env.API_KEYS_TABLE] == {"Ref": "ApiKeysGlobalTable"}
+    # By the global tables' names (the tables' TableName): the same as a reader's.
+    tables = deployed_resources["ModelsGlobalTable"], deployed_resources["ApiKeysGlobalTable"]
+    assert variables[env.MODELS_TABLE] == tables[0]["Properties"]["TableName"]
+    assert variables[env.API_KEYS_TABLE] == tables[1]["Properties"]["TableName"]
     role = deployed_resources[api["Role"]["Fn::GetAtt"][0]]["Properties"]
     assert granted(role) == {
         json.dumps({"Fn::GetAtt": ["ModelsApiLogGroup", "Arn"]}): LOG_ACTIONS,
-        json.dumps({"Fn::GetAtt": ["ModelsGlobalTable", "Arn"]}): API_CATALOG_ACTIONS,
-        json.dumps({"Fn::GetAtt": ["ApiKeysGlobalTable", "Arn"]}): API_KEYS_ACTIONS,
+        replica_arn("models"): API_CATALOG_ACTIONS,
+        replica_arn("api-keys"): API_KEYS_ACTIONS,
     }
+
+
+@pytest.mark.parametrize("region", [WRITER_REGION, READER_REGION])
+def test_every_function_reads_the_same_table_names_in_every_region(region: str) -> None:
+    """Writer and readers: one name expression, so the functions are defined the same way."""
+    functions = resources(WRITER, region)
+    for logical_id in ("ModelsApiFunction", "CatalogSyncFunction"):
+        if logical_id not in functions:
+            continue
+        variables = functions[logical_id]["Properties"]["Environment"]["Variables"]
+        assert variables[env.MODELS_TABLE] == {"Fn::Sub": "${AWS::StackName}-models"}
+
+
+def test_the_migration_steps_import_the_tables_changing_nothing_else() -> None:
+    """docs/multi-region.md: the writer stack first leaves the existing tables out
+    (GlobalTablesInStack=false), then imports them as global tables: an IMPORT change set may
+    only add the imported resources, so every other resource must be defined the same way."""
+    named = {
+        **WRITER,
+        "ModelsGlobalTableName": "prod-ModelsTable-1A2B3C",
+        "ApiKeysGlobalTableName": "prod-ApiKeysTable-4D5E6F",
+    }
+    detached = resources({**named, "GlobalTablesInStack": "false"}, WRITER_REGION)
+    imported = resources(named, WRITER_REGION)
+    assert not {r["Type"] for r in detached.values() if r["Type"].startswith("AWS::DynamoDB::")}
+    added = set(imported) - set(detached)
+    assert added == {"ModelsGlobalTable", "ApiKeysGlobalTable"}
+    assert {k: v for k, v in imported.items() if k not in added} == detached
+    for logical_id in added:
+        table = imported[logical_id]
+        assert table["DeletionPolicy"] == "Retain"  # required to import a resource
+        assert table["Properties"]["TableName"] in (
+            {"Ref": "ModelsGlobalTableName"},
+            {"Ref": "ApiKeysGlobalTableName"},
+        )
+    # And the single-region stack's tables are retained when the stack stops holding them.
+    single = resources(SINGLE, WRITER_REGION)
+    for logical_id in ("ModelsTable", "ApiKeysTable"):
+        assert single[logical_id]["DeletionPolicy"] == "Retain"
+        assert single[logical_id]["UpdateReplacePolicy"] == "Retain"
 
 
 def test_the_stack_knows_its_role_from_its_own_region() -> None:
@@ -378,12 +425,13 @@ def test_a_reader_reads_the_local_replicas_by_name_and_nothing_else(
     [{}, {"ModelsGlobalTableName": "m-1", "ApiKeysGlobalTableName": "k-1"}],
     ids=["derived names", "named tables"],
 )
-def test_a_readers_table_names_publish_a_new_version_when_they_change(
-    names: dict[str, str],
+@pytest.mark.parametrize("region", [WRITER_REGION, READER_REGION])
+def test_the_table_names_publish_a_new_version_when_they_change(
+    names: dict[str, str], region: str
 ) -> None:
     """As tests/test_template.py checks for one region: every parameter the version's
     configuration reads is in its Description (SAM does not resolve them in its hash)."""
-    api = plain(resources({**READER, **names}, READER_REGION)["ModelsApiFunction"]["Properties"])
+    api = plain(resources({**WRITER, **names}, region)["ModelsApiFunction"]["Properties"])
     outside = {"ReservedConcurrentExecutions", "Events", "VersionDescription"}
     read = set(parameter_references({k: v for k, v in api.items() if k not in outside}))
     assert "CatalogCacheTtl" in read

@@ -32,6 +32,7 @@ MODE_PARAMETERS = frozenset(
         "WriterRegion",
         "ModelsGlobalTableName",
         "ApiKeysGlobalTableName",
+        "GlobalTablesInStack",
         "DomainName",
         "CertificateArn",
         "HostedZoneId",
