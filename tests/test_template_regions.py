@@ -373,8 +373,9 @@ def test_every_job_but_the_api_carries_the_writer_condition() -> None:
     assert "CatalogSyncFunction" in jobs
     for logical_id in jobs:
         assert raw[logical_id].get("Condition") == WRITER_JOBS, logical_id
-        role = raw[logical_id]["Properties"]["Role"]["Fn::GetAtt"][0]
-        assert raw[role].get("Condition") == WRITER_JOBS, role
+        role = raw[logical_id]["Properties"].get("Role")
+        if isinstance(role, dict) and "Fn::GetAtt" in role:  # a role of the template's own
+            assert raw[role["Fn::GetAtt"][0]].get("Condition") == WRITER_JOBS, role
     # Every resource that names a job is gone with it (cfn-lint, above, checks the references).
     reader = json.dumps(resources(READER, READER_REGION))
     assert not [job for job in jobs if job in reader]
