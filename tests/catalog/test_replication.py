@@ -24,10 +24,10 @@ from moto.server import ThreadedMotoServer
 
 from apikeys.verifier import KeyVerifier
 from awsclients import AwsClients, Credentials, Profile
-from catalog.cache import CatalogCache
+from catalog.cache import CatalogCache, ServedFrom
 from catalog.dynamodb import DynamoDBCatalogStore
 from catalog.errors import CatalogCorrupt, CatalogIncomplete
-from catalog.store import CatalogDocument
+from catalog.store import CatalogContents, CatalogDocument
 from catalog.sync import CatalogSync
 from devtools.template_tables import table_definitions
 from handler.deps import Services
@@ -475,3 +475,58 @@ def test_chunks_that_are_all_there_but_wrong_are_bad_content_not_incomplete(
     with pytest.raises(CatalogCorrupt) as corrupt:
         store.read_catalog()
     assert not isinstance(corrupt.value, CatalogIncomplete)
+
+
+class _ArrivingStore:
+    """A reader whose published version (2) is still arriving; `previous` reads version 1."""
+
+    def __init__(self, previous: Callable[[], CatalogContents | None] | None) -> None:
+        self.previous = previous
+        self.reads = 0
+
+    def read_version(self) -> int | None:
+        return 2
+
+    def read_catalog(self, *, version: int | None = None) -> CatalogContents | None:
+        self.reads += 1
+        raise CatalogIncomplete("version 2: chunk 1 is missing", read_previous=self.previous)
+
+
+def _version_one() -> CatalogContents:
+    return CatalogContents(1, [make_model(doc["id"], **doc) for doc in catalog(1)])
+
+
+def _gone() -> CatalogContents | None:
+    raise CatalogCorrupt("version 1: its chunks do not decompress")
+
+
+@pytest.mark.parametrize(
+    ("previous", "source", "version"),
+    [
+        (_version_one, ServedFrom.STALE, 1),
+        (None, ServedFrom.BUNDLED, None),  # the pointer names no previous version
+        (lambda: None, ServedFrom.BUNDLED, None),
+        (_gone, ServedFrom.BUNDLED, None),  # the previous one cannot be read either
+    ],
+    ids=["previous whole", "no previous", "previous empty", "previous unreadable"],
+)
+def test_a_cold_cache_serves_the_previous_version_or_bundled_and_retries_after_the_backoff(
+    previous: Callable[[], CatalogContents | None] | None,
+    source: ServedFrom,
+    version: int | None,
+) -> None:
+    clock = FakeClock(now=1000.0)
+    store = _ArrivingStore(previous)
+    cache = CatalogCache(
+        store, ttl=TTL, failure_backoff=BACKOFF, clock=clock, wall_clock=lambda: WALL
+    )
+    served = cache.current()
+    assert served.served_from is source
+    if version is not None:
+        assert served.snapshot.version == version
+    clock.now += BACKOFF - 0.1
+    cache.current()
+    assert store.reads == 1  # within the backoff: no read
+    clock.now += 0.1
+    cache.current()
+    assert store.reads == 2  # never remembered as unservable: its contents are read again
