@@ -9,8 +9,10 @@ cannot serve it -> (a version whose stored content breaks a rule: a pointer of t
                    valid model, too large to serve) the same, and that version is
                    remembered: later revalidations read its number (one GetItem), never its
                    chunks again, until a new version is published
-chunks missing  -> (replication lag, a racing clean-up) the same, but transient: not
-                   remembered, read again after the backoff
+not arrived yet -> (a replica holds the pointer, not yet all its chunks, or a clean-up raced:
+                   CatalogIncomplete) the same as a failure, never remembered, read again
+                   after the backoff; a cold container serves the version the pointer
+                   replaced if this replica holds it whole, else the bundled one
 a model's date  -> (wall clock at the snapshot's `valid_until`) rebuild the snapshot from the
                    same models, no I/O: a lifecycle status changes at its date, not at the
                    next sync or deploy
@@ -29,9 +31,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from catalog.bundled import bundled_snapshot
-from catalog.errors import CatalogUnavailable, CatalogUnreadable, CatalogUnservable
+from catalog.errors import (
+    CatalogIncomplete,
+    CatalogUnavailable,
+    CatalogUnreadable,
+    CatalogUnservable,
+)
 from catalog.snapshot import CatalogSnapshot
-from catalog.store import CatalogReader
+from catalog.store import CatalogContents, CatalogReader
 
 logger = logging.getLogger(__name__)
 
@@ -170,5 +177,29 @@ class CatalogCache:
                 "catalog store failed, serving cached version %d: %s", served.snapshot.version, exc
             )
             return ServedCatalog(served.snapshot, ServedFrom.STALE)
+        if isinstance(exc, CatalogIncomplete) and exc.read_previous is not None:
+            previous = self._previous(exc.read_previous)
+            if previous is not None:
+                logger.warning(
+                    "catalog not whole here yet (%s); serving version %d, the one it replaced",
+                    exc,
+                    previous.snapshot.version,
+                )
+                return previous
         logger.warning("catalog store failed, serving the bundled catalog: %s", exc)
         return self._bundled()
+
+    def _previous(self, read: Callable[[], CatalogContents | None]) -> ServedCatalog | None:
+        """The version a still-arriving one replaced, if it can be read and served; STALE:
+        it is not the published version, and the next revalidation comes after the backoff."""
+        try:
+            contents = read()
+            if contents is None or not contents.models:
+                return None
+            snapshot = CatalogSnapshot.build(
+                contents.version, contents.models, now=self._wall_clock()
+            )
+        except CatalogUnavailable as exc:
+            logger.warning("the version it replaced cannot be served either: %s", exc)
+            return None
+        return ServedCatalog(snapshot, ServedFrom.STALE)

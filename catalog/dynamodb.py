@@ -17,6 +17,12 @@ previous document's chunks stay, for readers that read the pointer a moment befo
 writes its chunks for v + 1 and can only publish while the pointer is at v, so a clean-up after
 publishing v deletes only chunks written for v or before (their runs can never publish now).
 
+`cleanup_grace` (a global table): a replica may still hold an older pointer, and readers that
+serve its document, long after the writer moved on. A document that is neither the published
+one nor the previous one stopped being either when the pointer last moved (`updated_at`), so
+the clean-up deletes such chunks only once that is `cleanup_grace` seconds ago: a run soon
+after a publish deletes nothing, a later one (the next scheduled run) does.
+
 Reads: the API revalidates with one eventually consistent GetItem of the meta item (it is a few
 hundred bytes: half a read unit, whatever the projection); reading the catalog is one BatchGetItem
 of the pointer's chunks (strongly consistent: every chunk was written before the pointer moved).
@@ -110,6 +116,8 @@ class DynamoDBCatalogStore:
     `read_attempts`: calls each read makes in all when it fails for a transient reason (the API
     passes 2: its clients make a single attempt each, see `awsclients`). `chunk_size`: bytes of
     compressed data per chunk item (tests make it small to get many chunks).
+    `cleanup_grace`: seconds the clean-up waits after the pointer moved before it deletes old
+    documents (see the module's docstring); `wall_clock` times it, in epoch seconds.
     """
 
     def __init__(
@@ -121,11 +129,15 @@ class DynamoDBCatalogStore:
         max_batch_attempts: int = 8,
         read_attempts: int = 1,
         chunk_size: int = CHUNK_SIZE,
+        cleanup_grace: float = 0.0,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         if not table_name:
             raise ValueError("table_name must not be empty")
         if read_attempts < 1 or chunk_size < 1:
             raise ValueError("read_attempts and chunk_size must be >= 1")
+        if cleanup_grace < 0:
+            raise ValueError("cleanup_grace must be >= 0")
         self.table_name = table_name
         self._dynamodb = dynamodb  # gives the client, built on first use (AwsClients.dynamodb)
         self._sleep = sleep
@@ -136,6 +148,8 @@ class DynamoDBCatalogStore:
         # The `version` attribute of the meta item as last read, whatever its type: what a
         # pointer move over an unreadable pointer conditions on.
         self._raw_version: AttributeValueTypeDef | None = None
+        self._cleanup_grace = cleanup_grace
+        self._wall_clock = wall_clock  # epoch seconds: the pointer's updated_at, the grace
         # The pointer the last read_version saw: read_catalog(version=...) follows it rather
         # than reading the meta item a second time.
         self._seen: Pointer | None = None
@@ -172,7 +186,18 @@ class DynamoDBCatalogStore:
             return self._contents(current)
 
     def _contents(self, pointer: Pointer | None) -> CatalogContents | None:
-        return published_contents(pointer, self.read_document, where=self.table_name)
+        try:
+            return published_contents(pointer, self.read_document, where=self.table_name)
+        except CatalogIncomplete as exc:
+            # A global table replicates item by item, in any order: in a replica the pointer
+            # can arrive before its chunks. The version it replaced may be whole here; a reader
+            # with nothing better to serve can read it (the cache decides).
+            assert pointer is not None
+            previous = _previous_of(pointer)
+            raise CatalogIncomplete(
+                str(exc),
+                read_previous=None if previous is None else partial(self._contents, previous),
+            ) from exc
 
     # -- write side (sync) -------------------------------------------------------------------
 
@@ -263,7 +288,9 @@ class DynamoDBCatalogStore:
             ":digest": {"S": written.digest},
             ":chunks": {"N": str(written.chunks)},
             ":count": {"N": str(written.count)},
-            ":now": {"S": datetime.now(UTC).isoformat(timespec="seconds")},
+            ":now": {
+                "S": datetime.fromtimestamp(self._wall_clock(), UTC).isoformat(timespec="seconds")
+            },
         }
         update = (
             "SET #version = :version, #digest = :digest, #chunks = :chunks, #count = :count, "
@@ -311,6 +338,7 @@ class DynamoDBCatalogStore:
             chunks=written.chunks,
             count=written.count,
             previous_digest=None if previous is None else previous.digest,
+            previous_chunks=0 if previous is None else previous.chunks,
         )
 
     def clean_up(self, published: Pointer) -> int:
@@ -331,7 +359,10 @@ class DynamoDBCatalogStore:
         keep = {published.digest, published.previous_digest} - {None}
         legacy: list[WriteRequestTypeDef] = []
         doomed: list[str] = []
-        for item in self._query_keys():
+        items = list(self._query_keys())
+        if self._cleanup_grace and not self._grace_is_over(items, published):
+            return 0
+        for item in items:
             sk = item.get("sk", {}).get("S", "")
             if sk.startswith(LEGACY_MODEL_PREFIX):
                 legacy.append({"DeleteRequest": {"Key": _key(sk)}})
@@ -371,6 +402,21 @@ class DynamoDBCatalogStore:
                 return False
             raise
         return True
+
+    def _grace_is_over(self, items: list[dict[str, Any]], published: Pointer) -> bool:
+        """Whether `published` moved at least `cleanup_grace` ago (by the meta item's
+        `updated_at`). Unknown (no such time, or the pointer moved on since): not over."""
+        for item in items:
+            if item.get("sk", {}).get("S") != META_SK:
+                continue
+            if _whole_number(item.get("version", {}).get("N")) != published.version:
+                return False
+            try:
+                moved = datetime.fromisoformat(item.get("updated_at", {}).get("S", ""))
+            except ValueError:
+                return False
+            return self._wall_clock() - moved.timestamp() >= self._cleanup_grace
+        return False
 
     # -- DynamoDB calls ----------------------------------------------------------------------
 
@@ -422,12 +468,14 @@ class DynamoDBCatalogStore:
         return found
 
     def _query_keys(self) -> Iterator[dict[str, Any]]:
-        """Every item's sort key and chunk tag in the partition (strongly consistent)."""
+        """Every item's sort key and chunk tag in the partition, and the meta item's version and
+        time (strongly consistent)."""
         kwargs: dict[str, Any] = {
             "TableName": self.table_name,
             "ConsistentRead": True,
             "KeyConditionExpression": "pk = :pk",
-            "ProjectionExpression": "sk, for_version",
+            "ProjectionExpression": "sk, for_version, updated_at, #version",
+            "ExpressionAttributeNames": {"#version": "version"},
             "ExpressionAttributeValues": {":pk": {"S": PARTITION}},
         }
         client = self._dynamodb()
@@ -531,6 +579,26 @@ def _pointer_of(item: Mapping[str, Any] | None, *, max_chunks: int, where: str) 
         previous_digest=previous
         if isinstance(previous, str) and DIGEST.fullmatch(previous)
         else None,
+        previous_chunks=_previous_chunks(item, max_chunks=max_chunks),
+    )
+
+
+def _previous_chunks(item: Mapping[str, Any], *, max_chunks: int) -> int:
+    """How many chunks the version before this one has (0: unknown, or out of bounds)."""
+    value = _whole_number(item.get("previous_chunks", {}).get("N", "0")) or 0
+    return value if 0 <= value <= max_chunks else 0
+
+
+def _previous_of(pointer: Pointer) -> Pointer | None:
+    """The pointer as it was before `pointer` (version - 1: a move is always by one), with no
+    previous of its own; None if it names none."""
+    if pointer.previous_digest is None or pointer.previous_chunks < 1:
+        return None
+    return Pointer(
+        version=pointer.version - 1,
+        digest=pointer.previous_digest,
+        chunks=pointer.previous_chunks,
+        count=0,  # not stored; only the models matter to a reader
     )
 
 

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from catalog.problems import quoted
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from catalog.store import CatalogContents
 
 
 class CatalogError(Exception):
@@ -83,8 +88,16 @@ class CatalogCorrupt(CatalogUnavailable):
 
 
 class CatalogIncomplete(CatalogCorrupt):
-    """A chunk the pointer names is not in the table (yet): a replica the pointer reached before
-    its chunks, or a clean-up that raced a reader. Transient: tried again after the backoff."""
+    """The pointer names chunks this table does not hold (yet): in a replica of a global
+    table, a version still arriving. Transient, unlike bad content: never remembered as a
+    version that cannot be served. `read_previous`, when set, reads the version before it
+    (None if there is none, CatalogUnavailable if that one cannot be read either)."""
+
+    def __init__(
+        self, message: str, *, read_previous: Callable[[], CatalogContents | None] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.read_previous = read_previous
 
 
 class CatalogUnreadable(CatalogCorrupt):

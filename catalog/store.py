@@ -131,6 +131,7 @@ class Pointer:
     # Why the pointer cannot be followed (attributes of the wrong type or out of bounds, say),
     # if so: readers treat the version as unreadable, the sync publishes over it.
     unreadable: str | None = None
+    previous_chunks: int = 0  # its chunks (a replica's reader may need it while these arrive)
 
     @property
     def readable(self) -> bool:

@@ -115,7 +115,12 @@ def run_sync(
     models = CatalogSourceReader(s3=aws.s3).read(location)
     bus = settings.catalog_event_bus
     sync = CatalogSync(
-        DynamoDBCatalogStore(settings.models_table, dynamodb=aws.dynamodb),
+        DynamoDBCatalogStore(
+            settings.models_table,
+            dynamodb=aws.dynamodb,
+            cleanup_grace=settings.cleanup_grace_minutes * 60,
+            wall_clock=wall_clock,
+        ),
         publisher=EventBridgePublisher(bus, events=aws.events) if bus else None,
         max_remove_fraction=settings.sync_max_remove_fraction,
         wall_clock=wall_clock,

@@ -23,6 +23,7 @@ CATALOG_SOURCE = "CATALOG_SOURCE"
 SYNC_MAX_REMOVE_FRACTION = "SYNC_MAX_REMOVE_FRACTION"
 CATALOG_EVENT_BUS = "CATALOG_EVENT_BUS"
 LIFECYCLE_WARNING_DAYS = "LIFECYCLE_WARNING_DAYS"
+CATALOG_CLEANUP_GRACE_MINUTES = "CATALOG_CLEANUP_GRACE_MINUTES"
 # Set by the Lambda runtime itself: where it is set, the API and the sync emit their metrics for
 # this function.
 FUNCTION_NAME = "AWS_LAMBDA_FUNCTION_NAME"
@@ -39,12 +40,15 @@ ENV_NAMES: dict[str, str] = {
     "sync_max_remove_fraction": SYNC_MAX_REMOVE_FRACTION,
     "catalog_event_bus": CATALOG_EVENT_BUS,
     "lifecycle_warning_days": LIFECYCLE_WARNING_DAYS,
+    "cleanup_grace_minutes": CATALOG_CLEANUP_GRACE_MINUTES,
     "function_name": FUNCTION_NAME,
 }
 
 
 # Ten years: more is no warning at all, and keeps the arithmetic on dates finite.
 MAX_LIFECYCLE_WARNING_DAYS = 3650
+# A day: a replica that lags more than that has bigger problems than a missing old version.
+MAX_CLEANUP_GRACE_MINUTES = 1440.0
 
 
 class SettingsError(ValueError):
@@ -64,6 +68,10 @@ class Settings:
     catalog_event_bus: str | None = None
     # The sync's ModelsShuttingDownSoon: models whose shutdown date is at most this many days away.
     lifecycle_warning_days: int = 30
+    # The sync's clean-up keeps an old catalog version this long after the last moment a reader
+    # could need it. 0 in one region (a reader never sees a pointer before its chunks); the
+    # template passes its CleanupGraceMinutes when the tables are global.
+    cleanup_grace_minutes: float = 0.0
     function_name: str | None = None  # the Lambda function's, when running on Lambda
 
     @classmethod
@@ -92,6 +100,13 @@ class Settings:
                 base.lifecycle_warning_days,
                 low=0,
                 high=MAX_LIFECYCLE_WARNING_DAYS,
+            ),
+            cleanup_grace_minutes=_number(
+                environ,
+                CATALOG_CLEANUP_GRACE_MINUTES,
+                base.cleanup_grace_minutes,
+                low=0.0,
+                high=MAX_CLEANUP_GRACE_MINUTES,
             ),
             function_name=text(FUNCTION_NAME, base.function_name),
         )

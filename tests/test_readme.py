@@ -43,6 +43,7 @@ def configuration_table() -> dict[str, str]:
         (env.SYNC_MAX_REMOVE_FRACTION, "sync_max_remove_fraction"),
         (env.CATALOG_EVENT_BUS, "catalog_event_bus"),
         (env.LIFECYCLE_WARNING_DAYS, "lifecycle_warning_days"),
+        (env.CATALOG_CLEANUP_GRACE_MINUTES, "cleanup_grace_minutes"),
     ],
 )
 def test_the_configuration_table_states_the_settings_defaults(variable: str, field: str) -> None:
@@ -81,6 +82,35 @@ def test_the_key_cache_figures_are_the_verifiers() -> None:
     assert f"{material.SECRET_LENGTH} URL-safe characters (32 random bytes" in text
     assert f"a {material.CHECKSUM_LENGTH}-character checksum" in text
     assert f"the CRC-32 of the {material.LEGACY_KEY_LENGTH} characters before" in text
+
+
+def test_the_multi_region_figures_are_the_codes() -> None:
+    """docs/multi-region.md: how fast a key or a catalog reaches every region, and the limits."""
+    from catalog.cache import CatalogCache
+    from devtools.template_tables import load_template
+
+    ttl = _default(KeyVerifier, "ttl")
+    negative = _default(KeyVerifier, "negative_ttl")
+    text = " ".join(README.split())
+    assert (ttl, negative, _default(KeyVerifier, "stale_for")) == (60, 10, 3600)
+    assert f"a revoked key stops working within the lag + {ttl:g} s" in text
+    assert f"(a verified key is trusted for {ttl:g} s)" in text
+    assert f"a new key works within the lag + {negative:g} s" in text
+    assert f'remembers "unknown" for {negative:g} s' in text
+    assert "keys verified there within the last hour keep working" in text
+    template = load_template()
+    parameters, resources = template["Parameters"], template["Resources"]
+    grace = parameters["CleanupGraceMinutes"]["Default"]
+    assert f"`CleanupGraceMinutes` (default {grace})" in text
+    assert f"| `CleanupGraceMinutes` | `{grace}` or more |" in text
+    assert f"(`CatalogCacheTtl`, {Settings().catalog_cache_ttl:g} s by default)" in text
+    backoff = _default(CatalogCache, "failure_backoff")
+    assert f"(plus the {backoff:g} s backoff for a container" in text
+    check = resources["ApiHealthCheck"]["Properties"]["HealthCheckConfig"]
+    interval, failures = check["RequestInterval"], check["FailureThreshold"]
+    assert f"(every {interval} s, {failures} failures)" in text
+    assert "{0,3}" in parameters["ReplicaRegions"]["AllowedPattern"]  # 1 + up to 3 more
+    assert "no spaces, at most 4, never the writer's" in text
 
 
 def test_the_sync_retry_figure_is_the_stores() -> None:

@@ -14,15 +14,18 @@ from typing import Any
 
 import pytest
 
-from devtools.template_tables import DEFAULT_TEMPLATE_PATH, load_template
+from devtools.template_tables import DEFAULT_TEMPLATE_PATH
 from handler import metrics
 from handler import settings as env
 from handler.settings import Settings
 from tests.support.docs import DOCUMENTATION
+from tests.support.template_modes import SINGLE, load_long_form, plain, render
 
 TEMPLATE_PATH = DEFAULT_TEMPLATE_PATH
 EVENTS = TEMPLATE_PATH.parent / "events"
-TEMPLATE = load_template(TEMPLATE_PATH)
+# The single-region stack (ReplicaRegions empty), which these tests describe; the writer and
+# reader stacks are tests/test_template_regions.py's.
+TEMPLATE = plain(render(load_long_form(TEMPLATE_PATH), SINGLE))
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
 FUNCTIONS = ("ModelsApiFunction", "CatalogSyncFunction", "AuditFunction")
 
@@ -142,7 +145,7 @@ def _transform(parameters: tuple[tuple[str, str], ...]) -> dict[str, Any]:
             arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
             return {"AWSLambdaBasicExecutionRole": arn}
 
-    document = yaml_parse(TEMPLATE_PATH.read_text())
+    document = render(yaml_parse(TEMPLATE_PATH.read_text()), SINGLE)
     for resource in document["Resources"].values():
         if resource["Type"] == "AWS::Serverless::Function":
             resource["Properties"]["CodeUri"] = "s3://bucket/artifact.zip"  # as `sam package` does

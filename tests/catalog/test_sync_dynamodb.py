@@ -21,9 +21,9 @@ from botocore.exceptions import ClientError
 from catalog.bundled import bundled_models
 from catalog.cache import CatalogCache, ServedFrom
 from catalog.dynamodb import DynamoDBCatalogStore
-from catalog.errors import CatalogUnavailable, VersionConflict
+from catalog.errors import CatalogCorrupt, CatalogUnavailable, VersionConflict
 from catalog.schema import Model
-from catalog.store import CatalogDocument
+from catalog.store import CatalogDocument, Pointer
 from catalog.sync import CatalogSync
 from tests.support.factories import make_model
 from tests.support.fakes import CallCounter, FakeClock, RecordingPublisher
@@ -554,3 +554,44 @@ def test_a_lost_chunk_is_rewritten_by_the_next_run(
     report = sync_of(store).run(models, source=SOURCE)
     assert (report.version, report.writes) == (1, 1)
     assert published(dynamodb, models_table) == (1, models)
+
+
+def test_the_clean_up_waits_for_the_grace_period_after_the_pointer_moved(
+    dynamodb: DynamoDBClient, models_table: str
+) -> None:
+    """A replica may still serve an older version: with `cleanup_grace`, a document that is
+    neither published nor the previous one goes only once the pointer moved that long ago."""
+    now = [1_790_000_000.0]
+    store = DynamoDBCatalogStore(
+        models_table, dynamodb=lambda: dynamodb, cleanup_grace=600.0, wall_clock=lambda: now[0]
+    )
+    pointer = None
+    digests = []
+    for version in (1, 2, 3):
+        now[0] += 60
+        document = CatalogDocument.of([make_model(f"m{version}").to_wire()])
+        digests.append(document.digest)
+        pointer = store.move_pointer(pointer, store.write_version(document, version=version))
+        assert store.clean_up(pointer) == 0
+    assert pointer is not None
+    now[0] += 599  # since version 3 was published
+    assert store.clean_up(pointer) == 0
+    assert store.read_document(Pointer(1, digests[0], chunks=1, count=1)).digest == digests[0]
+    now[0] += 1
+    assert store.clean_up(pointer) == 1  # version 1's one chunk; 2 (previous) and 3 stay
+    with pytest.raises(CatalogCorrupt):
+        store.read_document(Pointer(1, digests[0], chunks=1, count=1))
+    assert store.read_catalog() is not None
+
+
+def test_without_a_grace_period_the_clean_up_deletes_at_once(
+    dynamodb: DynamoDBClient, models_table: str
+) -> None:
+    store = DynamoDBCatalogStore(models_table, dynamodb=lambda: dynamodb)
+    pointer = None
+    deleted = []
+    for version in (1, 2, 3):
+        document = CatalogDocument.of([make_model(f"m{version}").to_wire()])
+        pointer = store.move_pointer(pointer, store.write_version(document, version=version))
+        deleted.append(store.clean_up(pointer))
+    assert deleted == [0, 0, 1]

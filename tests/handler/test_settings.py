@@ -15,6 +15,7 @@ EVERY_VARIABLE = {
     "SYNC_MAX_REMOVE_FRACTION": "0.5",
     "CATALOG_EVENT_BUS": "bus",
     "LIFECYCLE_WARNING_DAYS": "14",
+    "CATALOG_CLEANUP_GRACE_MINUTES": "15",
 }
 EVERY_SETTING = Settings(
     models_table="models",
@@ -25,6 +26,7 @@ EVERY_SETTING = Settings(
     sync_max_remove_fraction=0.5,
     catalog_event_bus="bus",
     lifecycle_warning_days=14,
+    cleanup_grace_minutes=15.0,
 )
 OTHER_DEFAULTS = Settings(
     models_table="default-models",
@@ -35,6 +37,7 @@ OTHER_DEFAULTS = Settings(
     sync_max_remove_fraction=0.1,
     catalog_event_bus="default-bus",
     lifecycle_warning_days=7,
+    cleanup_grace_minutes=30.0,
 )
 
 
@@ -49,6 +52,7 @@ def test_defaults_mean_bundled_catalog_and_no_keys() -> None:
     assert settings.sync_max_remove_fraction == 0.2
     assert settings.catalog_event_bus is None
     assert settings.lifecycle_warning_days == 30
+    assert settings.cleanup_grace_minutes == 0  # one region: the template passes none
 
 
 def test_every_variable_is_read_by_its_template_name() -> None:
@@ -109,6 +113,9 @@ def test_the_dev_key_never_shows_in_repr() -> None:
         ("LIFECYCLE_WARNING_DAYS", "+7"),
         ("LIFECYCLE_WARNING_DAYS", "\u0663"),  # a digit, but not an ASCII one
         ("LIFECYCLE_WARNING_DAYS", "3651"),
+        ("CATALOG_CLEANUP_GRACE_MINUTES", "-1"),
+        ("CATALOG_CLEANUP_GRACE_MINUTES", "1441"),
+        ("CATALOG_CLEANUP_GRACE_MINUTES", "15m"),
     ],
 )
 def test_bad_numbers_are_refused_naming_the_variable(name: str, value: str) -> None:

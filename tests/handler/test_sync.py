@@ -396,3 +396,28 @@ def test_the_api_serves_a_new_sync_within_one_ttl(
             "version": 2,
             "models": len(BUNDLED_IDS),
         }
+
+
+def test_the_clean_up_keeps_old_versions_for_the_grace_period_setting(
+    aws: AwsClients, dynamodb: DynamoDBClient, models_table: str, tmp_path: Any
+) -> None:
+    """CATALOG_CLEANUP_GRACE_MINUTES (the template's CleanupGraceMinutes, with replicas): an
+    old version's chunks outlive the publish that retired it by that long, on the wall clock."""
+    now = [1_790_000_000.0]
+    settings = Settings(
+        models_table=models_table, cleanup_grace_minutes=15, sync_max_remove_fraction=1.0
+    )
+    for version in (1, 2, 3):
+        source = tmp_path / f"v{version}.json"
+        source.write_text(json.dumps({"object": "list", "data": [model_doc(f"model-{version}")]}))
+        run_sync(settings, aws=aws, source=str(source), allow_files=True, wall_clock=lambda: now[0])
+        now[0] += 60
+
+    def documents() -> set[str]:
+        items = dynamodb.scan(TableName=models_table)["Items"]
+        return {item["sk"]["S"].split("#")[1] for item in items if item["sk"]["S"] != "meta"}
+
+    assert len(documents()) == 3  # version 1 is neither published nor previous, but kept
+    now[0] += 15 * 60  # the grace period since version 3 was published: the next run deletes
+    run_sync(settings, aws=aws, source=str(source), allow_files=True, wall_clock=lambda: now[0])
+    assert len(documents()) == 2
