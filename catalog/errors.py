@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from catalog.problems import quoted
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from catalog.problems import quoted
 
 if TYPE_CHECKING:
     from catalog.store import CatalogContents

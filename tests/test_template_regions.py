@@ -170,6 +170,7 @@ def test_the_rendering_resolves_only_the_multi_region_conditions() -> None:
         "PublishEvents",
         "HasAlarmTopic",
         "HasApiReservedConcurrency",
+        "HasProviderKeysSecret",
     }
     raw = plain(LONG_FORM)
     assert raw["Resources"]["ModelsTable"]["Condition"] == "IsSingleRegion"
