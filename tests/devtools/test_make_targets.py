@@ -4,6 +4,7 @@ servers; each long step is announced with what it does and about how long it tak
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -25,8 +26,17 @@ def fresh_clone(tmp_path: Path) -> Path:
 
 
 def planned(clone: Path, *args: str) -> list[str]:
+    """What `make -n ARGS` would run, as a terminal's make prints it: not a sub-make of the
+    `make test` that runs this (MAKELEVEL and MAKEFLAGS would add "Entering directory" lines)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKELEVEL", "MAKEFLAGS", "MFLAGS"}}
     done = subprocess.run(
-        ["make", "-n", *args], cwd=clone, capture_output=True, text=True, check=True, timeout=60
+        ["make", "-n", *args],
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     return done.stdout.splitlines()
 
