@@ -168,6 +168,7 @@ def test_every_setting_has_its_variable_and_each_is_read() -> None:
     assert list(env.ENV_NAMES) == fields
     samples = {"catalog_cache_ttl": "7", "sync_max_remove_fraction": "0.5"}
     samples["lifecycle_warning_days"] = "9"
+    samples["cleanup_grace_minutes"] = "15"
     for field, variable in env.ENV_NAMES.items():
         value = samples.get(field, "x-value")
         read = getattr(env.Settings.from_environ({variable: value}), field)
