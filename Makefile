@@ -110,14 +110,14 @@ test: $(STAMP) $(SAM_STAMP)  ## lint, type-check and run the whole test suite (s
 	$(call step,'Type-checking (mypy --strict: about 20 s on a first run$(comma) seconds once cached)')
 	$(BIN)/mypy
 	$(call step,'Running the tests (the slow ones build the artifact and start servers: a few minutes)')
-	SAM_CLI=$(CURDIR)/$(SAM) $(BIN)/pytest
+	SAM_CLI=$(CURDIR)/$(SAM) $(BIN)/pytest -n auto
 
 test-fast: $(STAMP)  ## while iterating: lint, type-check, every test but the slow ones (no build)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(call step,'Type-checking (mypy --strict: about 20 s on a first run$(comma) seconds once cached)')
 	$(BIN)/mypy
-	$(BIN)/pytest -m "not slow" --no-cov
+	$(BIN)/pytest -n auto -m "not slow" --no-cov
 
 sam: $(SAM_STAMP)  ## install the pinned SAM CLI into .venv-sam
 

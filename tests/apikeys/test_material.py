@@ -114,7 +114,7 @@ def test_the_hash_is_the_sha256_hex_of_the_key() -> None:
     assert key not in hash_key(key)
 
 
-@pytest.mark.parametrize("key", [generate_key(), legacy_key()])
+@pytest.mark.parametrize("key", [generate_key(), legacy_key()], ids=["key", "legacy-key"])
 def test_the_display_prefix_is_the_scheme_and_eight_characters(key: str) -> None:
     assert display_prefix(key) == key[:DISPLAY_PREFIX_LENGTH]
     assert len(display_prefix(key)) == 11
