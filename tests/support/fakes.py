@@ -5,30 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bench.support import CallCounter as BenchCallCounter
+from bench.support import FakeClock
+
+__all__ = ["CallCounter", "FakeClock", "RecordingPublisher"]
 from catalog.errors import EventPublishFailed
 
 
-class FakeClock:
-    """A monotonic clock that tests move by hand (`clock.now += ttl`)."""
-
-    def __init__(self, now: float = 0.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class CallCounter:
-    """Counts the API calls a botocore client really makes, by operation name (on the wire)."""
+class CallCounter(BenchCallCounter):
+    """Counts the API calls a botocore client really makes, by operation name (on the wire);
+    the benchmarks' counter, with what the tests ask of it."""
 
     WRITES = frozenset({"BatchWriteItem", "PutItem", "UpdateItem", "DeleteItem"})
-
-    def __init__(self, client: Any) -> None:
-        self.calls: list[str] = []
-        client.meta.events.register("before-call", self._record)
-
-    def _record(self, model: Any, **_: Any) -> None:
-        self.calls.append(model.name)
 
     def count(self, operation: str) -> int:
         return self.calls.count(operation)

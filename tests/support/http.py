@@ -10,6 +10,9 @@ from typing import Any, Protocol
 from fastapi.testclient import TestClient
 
 from awsclients import AwsClients
+
+# One stand-in for the Lambda context, shared with the benchmarks (re-exported).
+from bench.support import LambdaContext as LambdaContext
 from handler.app import create_app
 from handler.compose import build_api
 from handler.deps import Services
@@ -56,23 +59,6 @@ def assert_openai_error(response: Response, status: int, **expected: Any) -> dic
     for name, value in expected.items():
         assert error[name] == value, error
     return error
-
-
-class LambdaContext:
-    """What the Lambda runtime passes as `context` (handler.lambda_types.LambdaContext)."""
-
-    function_name = "ModelsApiFunction"
-    function_version = "$LATEST"
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:ModelsApiFunction"
-    memory_limit_in_mb = 512
-    aws_request_id = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
-    log_group_name = "/aws/lambda/ModelsApiFunction"
-    log_stream_name = "2026/11/24/[$LATEST]abcdef"
-    identity = None
-    client_context = None
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
 
 
 class HeadedResponse(Response, Protocol):
