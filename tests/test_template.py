@@ -87,6 +87,16 @@ def by_resource(role: dict[str, Any]) -> dict[str, set[str]]:
     return granted
 
 
+def conditions_of(role: dict[str, Any]) -> list[str]:
+    """The conditions of a role's conditional statements (`!If [Condition, statement, ...]`)."""
+    return [
+        statement[0]
+        for policy in role["Policies"]
+        for statement in policy["PolicyDocument"]["Statement"]
+        if isinstance(statement, list)
+    ]
+
+
 def as_list(value: str | list[str]) -> list[str]:
     return [value] if isinstance(value, str) else value
 
@@ -354,12 +364,7 @@ def test_sync_function_permissions_are_scoped() -> None:
         '"arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/'
         '${CatalogEventBusName}"': {"events:PutEvents"},
     }
-    conditional = [
-        s[0]
-        for p in role["Policies"]
-        for s in p["PolicyDocument"]["Statement"]
-        if isinstance(s, list)
-    ]
+    conditional = conditions_of(role)
     assert sorted(conditional) == ["HasCatalogBucket", "PublishEvents"]
     destination = sync["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]["Destination"]
     assert destination == "SyncDeadLetterQueue.Arn"

@@ -10,7 +10,15 @@ import pytest
 from handler import audit_metrics, metrics
 from handler import settings as env
 from handler.settings import AuditSettings
-from tests.test_template import RESOURCES, TEMPLATE, by_resource, function, role_of, transformed
+from tests.test_template import (
+    RESOURCES,
+    TEMPLATE,
+    by_resource,
+    conditions_of,
+    function,
+    role_of,
+    transformed,
+)
 
 PROVIDERS = {
     "AuditOpenAIFailedAlarm": "openai",
@@ -47,12 +55,7 @@ def test_audit_permissions_are_least_privilege() -> None:
         '"arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/'
         '${CatalogEventBusName}"': {"events:PutEvents"},
     }
-    conditional = [
-        s[0]
-        for p in role["Policies"]
-        for s in p["PolicyDocument"]["Statement"]
-        if isinstance(s, list)
-    ]
+    conditional = conditions_of(role)
     assert sorted(conditional) == ["HasCatalogBucket", "HasProviderKeysSecret", "PublishEvents"]
 
 
