@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import zlib
@@ -34,6 +35,8 @@ class Body:
     headers: tuple[tuple[str, str], ...] = ()
     # Filled on the first `gzipped()`: the gzip Body, or _NO_GAIN when gzip would not help.
     _gzip: Body | None = field(default=None, init=False, repr=False, compare=False)
+    # Filled on the first `proxy_text()`.
+    _text: tuple[str, bool] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def of(cls, payload: Any, headers: Mapping[str, str] | None = None) -> Body:
@@ -48,10 +51,14 @@ class Body:
 
     @property
     def held_bytes(self) -> int:
-        """The bytes this body holds: its content, and its gzip encoding once made (what a
-        cache of bodies bounds)."""
-        encoded = self._gzip
-        return len(self.content) + (0 if encoded is None else len(encoded.content))
+        """The bytes this body holds: its content, and its gzip encoding and text forms once
+        made (what a cache of bodies bounds)."""
+        encoded, text = self._gzip, self._text
+        return (
+            len(self.content)
+            + (0 if encoded is None else encoded.held_bytes)
+            + (0 if text is None else len(text[0]))
+        )
 
     @property
     def gzip_etag(self) -> str:
@@ -71,8 +78,23 @@ class Body:
                 compressed = zlib.compress(self.content, 9, wbits=31)  # wbits 31: gzip framing
                 if len(compressed) < len(self.content):
                     encoded = Body(compressed, self.gzip_etag)
-            object.__setattr__(self, "_gzip", encoded)  # frozen: the one lazily filled slot
+            object.__setattr__(self, "_gzip", encoded)  # frozen: a lazily filled slot
         return None if encoded is _NO_GAIN else encoded
+
+    def proxy_text(self) -> tuple[str, bool]:
+        """This body as a JSON string carries it (an API Gateway proxy response, through
+        handler/text_body.py): its UTF-8 text, or its base64 when the bytes are not UTF-8 (a
+        gzip encoding), and which of the two. Made on first use and kept, like `gzipped`.
+
+        Mangum's rule for a JSON body, so the answer is the same as through it."""
+        text = self._text
+        if text is None:
+            try:
+                text = (self.content.decode(), False)
+            except UnicodeDecodeError:
+                text = (base64.b64encode(self.content).decode(), True)
+            object.__setattr__(self, "_text", text)  # frozen: a lazily filled slot
+        return text
 
 
 _NO_GAIN = Body(b"", '""')

@@ -40,6 +40,7 @@ from handler.docs import serve_docs_locally
 from handler.errors import install_error_handlers
 from handler.middleware import EdgeMiddleware
 from handler.openapi import install_openapi
+from handler.text_body import BodyResponse
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -141,7 +142,7 @@ def _send(request: Request, body: Body) -> Response:
     headers.update(body.headers)
     if gzipped is not None:
         headers["Content-Encoding"] = "gzip"
-    return Response(sent.content, media_type="application/json", headers=headers)
+    return BodyResponse(sent, headers)
 
 
 def _matching_etag(if_none_match: str, etag: str, other: str) -> str | None:

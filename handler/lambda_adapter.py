@@ -25,6 +25,7 @@ from handler.dialects import HeaderLookup
 from handler.errors import INTERNAL_ERROR_MESSAGE, APIError
 from handler.lambda_types import LambdaContext
 from handler.middleware import request_id_from_event
+from handler.text_body import TEXT_BODY, TextBodySlot
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -82,6 +83,8 @@ class CheckedGatewayEvent:
 
     The scope and body are built once, here: Mangum's handlers rebuild them on each access,
     and a failure to build them (what the shape check missed) is still the event's fault.
+    The scope offers the app the TEXT_BODY extension (handler/text_body.py): a prebuilt body
+    left there as text is answered as is, not copied and decoded again by Mangum.
     """
 
     @classmethod
@@ -97,9 +100,16 @@ class CheckedGatewayEvent:
             self.body: bytes = self._adapted.body
         except Exception as exc:
             raise UnsupportedEvent(f"Mangum raised {_raised_at(exc)}") from exc
+        self._text_body = TextBodySlot()
+        self.scope.setdefault("extensions", {})[TEXT_BODY] = self._text_body
 
     def __call__(self, response: Any) -> dict[str, Any]:
         answer: dict[str, Any] = self._adapted(response)
+        text_body = self._text_body
+        # Only a response that sent nothing besides its text: a failure after the text was
+        # left (Mangum's own 500 body) is answered as Mangum built it.
+        if text_body.text is not None and response["body"] == b"":
+            answer["body"], answer["isBase64Encoded"] = text_body.text, text_body.base64
         return answer
 
 

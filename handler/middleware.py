@@ -11,6 +11,8 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from handler.text_body import TEXT_BODY
+
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -71,8 +73,14 @@ class EdgeMiddleware:
             added += ((name.encode(), value.encode()),)
         head = scope["method"] == "HEAD"
         if head:
-            # A copy: the server's own scope stays HEAD (uvicorn then expects no body).
-            scope = {**scope, "method": "GET"}
+            # A copy: the server's own scope stays HEAD (uvicorn then expects no body). Without
+            # the text-body extension (handler/text_body.py): a HEAD answer has no body at all.
+            extensions = {
+                name: value
+                for name, value in scope.get("extensions", {}).items()
+                if name != TEXT_BODY
+            }
+            scope = {**scope, "method": "GET", "extensions": extensions}
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
