@@ -1,4 +1,5 @@
-"""The HTTP API as a FastAPI app: its routes, and `create_app(services)`.
+"""The HTTP API as a FastAPI app: the endpoints serving its operations (declared, for
+/openapi.json, in handler/operations.py), and `create_app(services)`.
 
 Importing this module builds nothing: the deployed app is made in handler/api.py, and tests,
 `ar-models serve` and `ar-models dev` make their own with the services they choose.
@@ -18,28 +19,32 @@ import functools
 import json
 import logging
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING
 
-from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
+from fastapi import FastAPI, Request, Response
 
 # The one FastAPI helper used beyond its public API: its validation of an operation's query
 # parameters, so the served list answers exactly the errors the documented operation declares.
 from fastapi.dependencies.utils import request_params_to_args
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.routing import Route
 
-from catalog.limits import MAX_OWNED_BY_LENGTH, OWNED_BY_PATTERN
-from catalog.schema import CapabilityName, LifecycleStatus, Model, ModelList
-from handler.auth import ApiKeyDep, presented_key, verified_key
-from handler.deps import CatalogDep, Services, services_of
-from handler.dialects import DIALECTS, VARY, Dialects, ListFilters
-from handler.dialects.openai import ErrorResponse
+from handler.auth import presented_key, verified_key
+from handler.deps import Services, services_of
+from handler.dialects import DIALECTS, Dialects, ListFilters
 from handler.docs import serve_docs_locally
 from handler.errors import install_error_handlers
 from handler.middleware import EdgeMiddleware
 from handler.openapi import install_openapi
+from handler.operations import (
+    CACHE_CONTROL,
+    HEALTH_PATH,
+    LIST_PATH,
+    LIST_QUERY_PARAMETERS,
+    RETRIEVE_PATH,
+    documented_routes,
+)
 from handler.text_body import BodyResponse
 
 if TYPE_CHECKING:
@@ -48,77 +53,6 @@ if TYPE_CHECKING:
     from catalog.body import Body
 
 logger = logging.getLogger(__name__)
-
-# An authenticated response must not sit in a shared cache; clients revalidate with the ETag.
-CACHE_CONTROL = "private, no-cache"
-
-
-def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorResponse, "description": description}
-
-
-_AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: _error("Missing, malformed, unknown or revoked API key (`invalid_api_key`)."),
-    503: _error("API keys cannot be verified right now (`service_unavailable`); see Retry-After."),
-}
-
-
-def _header(description: str, *, required: bool = False) -> dict[str, Any]:
-    return {"description": description, "required": required, "schema": {"type": "string"}}
-
-
-_ETAG = _header(
-    "Strong validator of the body sent; the gzip encoding's has `-gzip` inside the quotes. "
-    "Send it back in If-None-Match.",
-    required=True,
-)
-_CACHING_HEADERS = {
-    "ETag": _ETAG,
-    "Cache-Control": _header(f"`{CACHE_CONTROL}`", required=True),
-    "Vary": _header(f"`{VARY}`", required=True),
-}
-_OK: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "The body in the request's dialect: OpenAI's, or Anthropic's when the "
-        "request has an `anthropic-version` header.",
-        "headers": {
-            **_CACHING_HEADERS,
-            "Content-Encoding": {
-                "description": "`gzip` when Accept-Encoding allows it and the body is large "
-                "enough to gain from it; absent otherwise.",
-                "required": False,
-                "schema": {"type": "string", "enum": ["gzip"]},
-            },
-        },
-    },
-    304: {
-        "description": "An ETag in If-None-Match (of either encoding) is current; no body.",
-        "headers": _CACHING_HEADERS,
-    },
-}
-
-# Retrieve of a deprecated or retired model (catalog/lifecycle.py, `deprecation_headers`).
-_LIFECYCLE_HEADERS = {
-    "Deprecation": _header(
-        "RFC 9745, only when the model is deprecated or retired: `@` and the epoch seconds of "
-        "`lifecycle.deprecated_at` (00:00 UTC), or of `shutdown_at` when only that is known; "
-        "absent when neither date is known."
-    ),
-    "Sunset": _header(
-        "RFC 8594, only when the model is deprecated or retired and `lifecycle.shutdown_at` is "
-        "known: that date as an HTTP-date (00:00 GMT)."
-    ),
-    "Link": _header(
-        "Only when the model is deprecated or retired and names a successor: "
-        '`</v1/models/SUCCESSOR>; rel="successor-version"`.'
-    ),
-}
-_OK_RETRIEVE: dict[int | str, dict[str, Any]] = {
-    200: {**_OK[200], "headers": {**_OK[200]["headers"], **_LIFECYCLE_HEADERS}},
-    304: {**_OK[304], "headers": {**_CACHING_HEADERS, **_LIFECYCLE_HEADERS}},
-}
-
-router = APIRouter()
 
 
 def _send(request: Request, body: Body) -> Response:
@@ -184,103 +118,15 @@ def _accepts_gzip(accept_encoding: str) -> bool:
     return gzip > 0.0 and gzip >= weights.get("identity", 0.0)
 
 
-@router.get(
-    "/v1/models",
-    operation_id="list_models",
-    response_model=ModelList,
-    responses={
-        **_OK,
-        400: _error(
-            "A malformed `owned_by` or `min_context_length`, an unknown `capability` or "
-            "`status`; with `anthropic-version`, also a `limit` out of range, an `after_id` or "
-            "`before_id` that is no model id of the catalog, or a `lifecycle` (`lifecycle[]`) "
-            "with an unknown status or too many values (`invalid_value`, naming `param`)."
-        ),
-        **_AUTH_ERRORS,
-    },
-)
-async def list_models(
-    request: Request,
-    _key: ApiKeyDep,
-    catalog: CatalogDep,
-    owned_by: Annotated[
-        str | None,
-        # What a model's `owned_by` may be (catalog.limits): anything else is a 400, and the
-        # OpenAPI document says so.
-        Query(
-            description="Only models of this provider, e.g. `anthropic`. A provider the "
-            "catalog does not have lists no model.",
-            min_length=1,
-            max_length=MAX_OWNED_BY_LENGTH,
-            pattern=OWNED_BY_PATTERN,
-        ),
-    ] = None,
-    capability: Annotated[
-        list[CapabilityName] | None,
-        Query(
-            description="Only models known to have this capability; repeat it to require "
-            "several. A model whose flag is absent (unknown) is not listed."
-        ),
-    ] = None,
-    status: Annotated[
-        list[LifecycleStatus] | None,
-        Query(
-            description="Only models with this lifecycle status now; repeat it to accept "
-            "several. Without it: the models that can be used today, active and deprecated "
-            "(retired ones only when asked, `status=retired`; every model: all three)."
-        ),
-    ] = None,
-    min_context_length: Annotated[
-        int | None,
-        Query(
-            description="Only models whose `context_length` is at least this many tokens.",
-            ge=1,
-        ),
-    ] = None,
-) -> Response:
-    """List the models AssistantRouter supports, in curated order (grouped by provider).
-
-    With an `anthropic-version` header: Anthropic's list instead, newest first, in pages."""
-    raise NotImplementedError(_DOCUMENTED_ONLY)
-
-
-@router.get(
-    "/v1/models/{model_id:path}",
-    operation_id="retrieve_model",
-    response_model=Model,
-    responses={
-        **_OK_RETRIEVE,
-        404: _error("No model has this id or alias (`model_not_found`)."),
-        **_AUTH_ERRORS,
-    },
-)
-async def retrieve_model(
-    request: Request,
-    _key: ApiKeyDep,
-    catalog: CatalogDep,
-    model_id: Annotated[
-        str,
-        Path(
-            description="The model id, or one of its `aliases` (the answer is the model, "
-            "its canonical `id` included). It may contain `/`, sent raw or as `%2F`.",
-            examples=["gpt-4o"],
-        ),
-    ],
-) -> Response:
-    """Retrieve one model by id or alias."""
-    raise NotImplementedError(_DOCUMENTED_ONLY)
-
-
-# --- What serves the two /v1 operations -----------------------------------------------------
+# --- What serves the three operations --------------------------------------------------------
 #
-# The operations above are their contract: FastAPI documents them (handler/openapi.py) and
-# validates their query parameters. They are served by the plain Starlette endpoints below, which
-# do the same work in the same order (the key, the catalog, the query) without FastAPI resolving
-# six dependencies and validating every parameter again on each request (58 % of a warm list's
-# time, measured): the query string is validated once, by FastAPI's validation of the documented
-# operation's parameters, and its filters kept by raw query string (_ListQueries).
-
-_DOCUMENTED_ONLY = "documented operation: served by handler.app._serve_*"
+# The operations of handler/operations.py are their contract: FastAPI documents them
+# (handler/openapi.py) and validates the list's query parameters. They are served by the plain
+# Starlette endpoints below, which do the same work in the same order (the key, the catalog, the
+# query) without FastAPI resolving six dependencies and validating every parameter again on each
+# request (58 % of a warm list's time, measured): the query string is validated once, by
+# FastAPI's validation of the documented operation's parameters, and its filters kept by raw
+# query string (_ListQueries).
 
 
 async def _authenticated(request: Request) -> Services:
@@ -293,6 +139,9 @@ async def _authenticated(request: Request) -> Services:
     return services
 
 
+_NO_FILTERS = ListFilters()
+
+
 class _ListQueries:
     """The list's shared filters by raw query string: validated as FastAPI validates the
     documented operation's query parameters (the same values, the same errors), once per
@@ -302,8 +151,7 @@ class _ListQueries:
     MAX_ENTRIES = 256
     MAX_KEY_BYTES = 1024
 
-    def __init__(self, route: APIRoute) -> None:
-        self._fields = route.dependant.query_params
+    def __init__(self) -> None:
         self._kept: OrderedDict[bytes, ListFilters] = OrderedDict()
 
     def filters(self, request: Request) -> ListFilters:
@@ -312,15 +160,22 @@ class _ListQueries:
         if kept is not None:
             self._kept.move_to_end(raw)
             return kept
-        values, errors = request_params_to_args(self._fields, request.query_params)
-        if errors:
-            raise RequestValidationError(errors)
-        filters = ListFilters(
-            values["owned_by"],
-            values["capability"] or (),
-            values["status"],
-            values["min_context_length"],
-        )
+        query = request.query_params
+        if any(name in query for name in LIST_QUERY_PARAMETERS):
+            fields = documented_routes()["list_models"].dependant.query_params
+            values, errors = request_params_to_args(fields, query)
+            if errors:
+                raise RequestValidationError(errors)
+            filters = ListFilters(
+                values["owned_by"],
+                values["capability"] or (),
+                values["status"],
+                values["min_context_length"],
+            )
+        else:
+            # None of them: every filter at its default, as validation would find (tested), without
+            # building the documented operations on a cold start (handler/operations.py).
+            filters = _NO_FILTERS
         if len(raw) <= self.MAX_KEY_BYTES:
             self._kept[raw] = filters
             if len(self._kept) > self.MAX_ENTRIES:
@@ -348,9 +203,8 @@ async def _serve_retrieve(request: Request) -> Response:
     return _send(request, request.state.dialect.model_body(catalog.snapshot, model_id))
 
 
-@router.get("/health", operation_id="health", tags=["operations"])
-async def health(catalog: CatalogDep) -> Response:
-    """Liveness and where the catalog being served came from. No authentication."""
+async def _serve_health(request: Request) -> Response:
+    catalog = services_of(request).catalog_cache.current()
     body = {
         "status": "ok",
         "catalog": {
@@ -386,18 +240,15 @@ def create_app(services: Services, *, dialects: Dialects = DIALECTS) -> FastAPI:
     )
     app.state.services = services
     app.state.dialects = dialects
-    # What /openapi.json documents (handler/openapi.py): the operations as declared above.
-    app.state.documented_routes = router.routes
-    documented = {route.name: route for route in router.routes if isinstance(route, APIRoute)}
-    app.state.list_queries = _ListQueries(documented["list_models"])
-    # The routes themselves, not `include_router`: FastAPI wraps an included router, which here
-    # cost about 7 ms on a container's first request and 20 µs on every one (measured). First,
-    # ahead of FastAPI's /openapi.json and /docs routes, none of which they overlap: the list is
-    # then matched at the first try.
+    app.state.list_queries = _ListQueries()
+    # Starlette routes, not `include_router`: FastAPI wraps an included router, which here cost
+    # about 7 ms on a container's first request and 20 µs on every one (measured). First, ahead
+    # of FastAPI's /openapi.json and /docs routes, none of which they overlap: the list is then
+    # matched at the first try.
     app.router.routes[:0] = [
-        Route(documented["list_models"].path, _serve_list, methods=["GET"]),
-        Route(documented["retrieve_model"].path, _serve_retrieve, methods=["GET"]),
-        documented["health"],
+        Route(LIST_PATH, _serve_list, methods=["GET"]),
+        Route(RETRIEVE_PATH, _serve_retrieve, methods=["GET"]),
+        Route(HEALTH_PATH, _serve_health, methods=["GET"]),
     ]
     install_error_handlers(app)
     install_openapi(app)

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi.openapi.utils import get_openapi
 
+from handler.operations import documented_routes
+
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
@@ -39,12 +41,12 @@ def install_openapi(app: FastAPI) -> None:
 
 
 def _document(app: FastAPI) -> dict[str, Any]:
-    # The operations as declared (handler/app.py), not the endpoints that serve them.
+    # The operations as declared (handler/operations.py), not the endpoints that serve them.
     schema = get_openapi(
         title=app.title,
         version=app.version,
         summary=app.summary,
-        routes=app.state.documented_routes,
+        routes=list(documented_routes().values()),
     )
     schemas = schema.setdefault("components", {}).setdefault("schemas", {})
     schemas.pop("HTTPValidationError", None)
