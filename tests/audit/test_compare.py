@@ -1,4 +1,5 @@
-"""Every drift kind, found against the fake providers' lists; and no drift when they agree."""
+"""audit/compare.py: every drift kind, found against the fake providers' lists; no drift when
+they agree; and `compare` itself on lists given in memory."""
 
 from __future__ import annotations
 
@@ -6,18 +7,22 @@ from typing import Any
 
 import pytest
 
-from audit.report import EXIT_DRIFT, EXIT_NO_DRIFT
-from tests.audit.conftest import Auditor, agreeing_fakes
+from audit import AuditRun, ProviderSetup, run_audit
+from audit.compare import compare
+from audit.providers.anthropic import AnthropicProvider
+from audit.providers.base import Provider, UpstreamModel
+from audit.providers.gemini import GeminiProvider
+from audit.providers.openai import OpenAIProvider
+from audit.report import EXIT_DRIFT, EXIT_NO_DRIFT, Value
+from catalog.schema import Model
+from tests.support.audit import NOW, Auditor, agreeing_fakes, catalog, entries
+from tests.support.factories import model_doc
 from tests.support.fake_providers import (
     FakeProvider,
     anthropic_model,
     gemini_model,
     openai_model,
 )
-
-
-def entries(report: Any) -> list[tuple[str, str, str, str, Any, Any]]:
-    return [(e.provider, e.model, e.kind, e.field, e.ours, e.theirs) for e in report.drift]
 
 
 def test_lists_that_agree_with_the_catalog_are_no_drift(auditor: Auditor) -> None:
@@ -94,32 +99,6 @@ def test_every_kind_of_drift_is_named_with_our_value_and_theirs(auditor: Auditor
     }
 
 
-def test_anthropic_is_asked_for_every_lifecycle_and_paged_to_the_end(auditor: Auditor) -> None:
-    anthropic = auditor.fake("anthropic")
-    anthropic.models = [anthropic_model(f"claude-extra-{i}") for i in range(5)] + anthropic.models
-    anthropic.page_size = 2
-    report = auditor()
-    assert report.providers[1].upstream_models == 7
-    assert report.providers[1].requests == 4  # 7 models, 2 a page
-    first, second = anthropic.requests[0], anthropic.requests[1]
-    assert first.query["lifecycle"] == ["active", "deprecated", "retired"]
-    assert "after_id" not in first.query
-    assert second.query["after_id"] == ["claude-extra-1"]
-    # The retired haiku is listed only because `retired` was asked for: it is found, no drift.
-    assert [e.model for e in report.drift] == [f"claude-extra-{i}" for i in range(5)]
-
-
-def test_gemini_is_paged_by_token_and_its_names_lose_the_models_prefix(auditor: Auditor) -> None:
-    gemini = auditor.fake("gemini")
-    gemini.page_size = 1
-    report = auditor()
-    assert report.providers[2].status == "ok"
-    assert [r.query.get("pageToken") for r in gemini.requests] == [None, ["1"], ["2"]]
-    assert all(r.headers["x-goog-api-key"] == auditor.keys["gemini"] for r in gemini.requests)
-    assert all("key" not in r.query for r in gemini.requests)  # never in the URL
-    assert report.drift == []
-
-
 def test_a_model_of_another_provider_is_never_judged_by_this_one(auditor: Auditor) -> None:
     auditor.fake("openai").models.append(openai_model("claude-opus-5-5"))
     report = auditor()
@@ -127,10 +106,6 @@ def test_a_model_of_another_provider_is_never_judged_by_this_one(auditor: Audito
 
 
 def test_the_include_filter_is_configurable(auditor: Auditor) -> None:
-    from audit import AuditRun, ProviderSetup, run_audit
-    from audit.providers.openai import OpenAIProvider
-    from tests.audit.conftest import NOW, catalog
-
     provider = OpenAIProvider(auditor.served["openai"].base_url, include=["dall-e-*"])
     report = run_audit(
         [ProviderSetup(provider, auditor.keys["openai"])],
@@ -142,9 +117,83 @@ def test_the_include_filter_is_configurable(auditor: Auditor) -> None:
     assert entries(report) == [("openai", "dall-e-3", "new_upstream", "id", None, "dall-e-3")]
 
 
-def test_a_provider_without_a_key_is_skipped_and_says_so(auditor: Auditor) -> None:
-    auditor.keys["gemini"] = None
-    report = auditor()
-    assert (report.providers[2].status, report.providers[2].reason) == ("skipped", "no API key")
-    assert auditor.fake("gemini").requests == []
-    assert report.exit_code() == EXIT_NO_DRIFT
+# --- compare on lists in memory -----------------------------------------------------------------
+
+
+def drift_of(
+    provider: Provider, upstream: list[UpstreamModel], *docs: dict[str, Any]
+) -> list[tuple[str, str, str, Value, Value]]:
+    """`compare` of our models `docs` with `upstream` at NOW, each entry without its provider."""
+    models = [Model.model_validate(doc) for doc in docs]
+    return [
+        (e.model, e.kind, e.field, e.ours, e.theirs)
+        for e in compare(provider, upstream, models, now=NOW)
+    ]
+
+
+def test_a_value_the_provider_leaves_null_is_never_drift() -> None:
+    ours = model_doc(
+        "claude-x",
+        owned_by="anthropic",
+        context_length=200000,
+        max_output_tokens=64000,
+        lifecycle={"deprecated_at": "2026-10-01", "shutdown_at": "2027-04-01"},
+    )
+    unsaid = UpstreamModel("claude-x")  # every value None: "not stated"
+    assert drift_of(AnthropicProvider(), [unsaid], ours) == []
+    stated = UpstreamModel("claude-x", shutdown_at="2027-05-01", context_length=1000000)
+    assert drift_of(AnthropicProvider(), [stated], ours) == [
+        ("claude-x", "lifecycle", "lifecycle.shutdown_at", "2027-04-01", "2027-05-01"),
+        ("claude-x", "limits", "context_length", 200000, 1000000),
+    ]
+
+
+def test_the_status_compared_is_ours_at_now_derived_from_our_dates() -> None:
+    # Deprecated at NOW (2026-12-01) by our dates though no status is written in the document.
+    ours = model_doc(
+        "gpt-old", lifecycle={"deprecated_at": "2026-11-01", "shutdown_at": "2027-06-01"}
+    )
+    assert drift_of(OpenAIProvider(), [UpstreamModel("gpt-old", status="deprecated")], ours) == []
+    assert drift_of(OpenAIProvider(), [UpstreamModel("gpt-old", status="active")], ours) == [
+        ("gpt-old", "lifecycle", "lifecycle.status", "deprecated", "active")
+    ]
+
+
+def test_only_a_retired_model_may_be_gone_upstream_without_drift() -> None:
+    retired = model_doc("gpt-gone", lifecycle={"shutdown_at": "2026-11-30"})
+    retiring = model_doc("gpt-going", lifecycle={"shutdown_at": "2026-12-02"})
+    assert drift_of(OpenAIProvider(), [], retired, retiring) == [
+        ("gpt-going", "missing_upstream", "id", "gpt-going", None)
+    ]
+
+
+def test_an_alias_listed_upstream_is_our_model_and_the_first_entry_is_the_one_compared() -> None:
+    ours = model_doc("gpt-y", aliases=["gpt-y-latest"], lifecycle={"shutdown_at": "2027-03-01"})
+    upstream = [
+        UpstreamModel("gpt-y-latest", shutdown_at="2027-02-01"),
+        UpstreamModel("gpt-y", shutdown_at="2027-03-01"),
+    ]
+    assert drift_of(OpenAIProvider(), upstream, ours) == [
+        ("gpt-y", "lifecycle", "lifecycle.shutdown_at", "2027-03-01", "2027-02-01")
+    ]
+
+
+def test_new_upstream_is_only_what_the_provider_deems_a_candidate() -> None:
+    upstream = [
+        UpstreamModel("gemini-9-pro"),
+        UpstreamModel("gemini-9-embedding", generates=False),  # embeddings only
+        UpstreamModel("imagen-9"),  # not `gemini-*`
+    ]
+    assert drift_of(GeminiProvider(), upstream) == [
+        ("gemini-9-pro", "new_upstream", "id", None, "gemini-9-pro")
+    ]
+    assert drift_of(GeminiProvider(include=["imagen-*"]), upstream) == [
+        ("imagen-9", "new_upstream", "id", None, "imagen-9")
+    ]
+
+
+def test_our_models_of_other_providers_are_neither_missing_nor_compared() -> None:
+    theirs = model_doc("claude-z", owned_by="anthropic", context_length=200000)
+    listed = [UpstreamModel("claude-z", context_length=1)]
+    assert drift_of(OpenAIProvider(), [], theirs) == []
+    assert drift_of(OpenAIProvider(), listed, theirs) == []
