@@ -41,7 +41,7 @@ def test_each_problem_is_one_line_labelled_with_its_path() -> None:
 
 def test_a_long_part_of_a_path_is_clipped() -> None:
     (line,) = describe("m", [{"loc": ("k" * 500,), "msg": "bad"}])
-    # A path part is shown to 67 characters: a message's 64, and room for `[n]`-like suffixes.
+    # describe() shows a path part to 3 characters more than printable()'s default of 64.
     assert line == "m." + "k" * 67 + "...: bad"
 
 
