@@ -9,7 +9,7 @@ from audit.proposal import propose
 from audit.providers import PROVIDERS
 from audit.report import DriftEntry
 from catalog.document import parse_catalog_json
-from tests.audit.conftest import catalog
+from tests.support.audit import catalog
 
 AUTHORITY = {provider.name: provider.authoritative_for for provider in PROVIDERS}
 

@@ -9,11 +9,9 @@ import pytest
 from pydantic import ValidationError
 
 from catalog.lifecycle import day_start
-from catalog.limits import MAX_MODEL_BYTES, MAX_PRICING_SCHEDULE, MAX_PRICING_TIERS
+from catalog.limits import MAX_PRICING_TIERS
 from catalog.pricing import next_price_change, price_set_for, pricing_at, upcoming_prices
 from catalog.schema import Model
-from catalog.served import next_change, served_wire
-from catalog.wire import served_size
 from tests.support.factories import make_model, model_doc
 
 BASE = {"input_per_mtok": 2, "output_per_mtok": 10}
@@ -46,26 +44,6 @@ def test_the_price_in_effect_switches_at_00_00_utc_of_its_date() -> None:
     assert next_price_change([model], dec_1 - 1) == dec_1
     assert next_price_change([model], dec_1) == day_start("2027-01-01")
     assert next_price_change([model], day_start("2027-01-01")) == math.inf
-
-
-def test_served_model_carries_the_prices_in_effect_and_only_the_changes_to_come() -> None:
-    model = scheduled(("2026-12-01", DOUBLED))
-    before = served_wire(model, day_start("2026-11-30"))
-    after = served_wire(model, day_start("2026-12-01"))
-    assert before["pricing"] == BASE
-    assert before["pricing_schedule"] == [{"effective_at": "2026-12-01", "pricing": DOUBLED}]
-    assert after["pricing"] == DOUBLED
-    assert "pricing_schedule" not in after
-    # The document is unchanged: it keeps the base and the whole schedule.
-    assert model.to_wire()["pricing"] == BASE
-
-
-def test_a_snapshot_is_valid_until_the_next_status_or_price_date() -> None:
-    priced = scheduled(("2026-12-01", DOUBLED))
-    retiring = make_model("r", lifecycle={"shutdown_at": "2027-01-14"})
-    now = day_start("2026-11-01")
-    assert next_change([priced, retiring], now) == day_start("2026-12-01")
-    assert next_change([priced, retiring], day_start("2026-12-01")) == day_start("2027-01-14")
 
 
 def test_a_tier_prices_the_whole_request_above_its_threshold() -> None:
@@ -124,34 +102,3 @@ def test_the_1_hour_cache_write_is_a_price_of_its_own() -> None:
 )
 def test_malformed_prices_are_refused_naming_the_problem(fields: dict[str, Any], says: str) -> None:
     assert says in problems(**fields)
-
-
-def test_shutdown_date_in_a_document_may_only_repeat_lifecycle() -> None:
-    model = make_model("m", lifecycle={"shutdown_at": "2027-01-14"}, shutdown_date="2027-01-14")
-    assert "shutdown_date" not in model.to_wire()  # derived, so never stored
-    assert served_wire(model, 0)["shutdown_date"] == "2027-01-14"
-
-
-def test_the_largest_priced_model_without_extra_fields_stays_under_the_model_cap() -> None:
-    """Every price set full, every tier and schedule entry used: the schema's own fields alone
-    can never make a model too large to serve (so they are not measured at validation)."""
-    full = {
-        "input_per_mtok": 2**53 - 1,
-        "output_per_mtok": 2**53 - 1,
-        "cached_input_per_mtok": 2**53 - 1,
-        "cache_write_per_mtok": 2**53 - 1,
-        "cache_write_1h_per_mtok": 2**53 - 1,
-    }
-    tiers = [{**full, "above_input_tokens": 90_000_000 + n} for n in range(MAX_PRICING_TIERS)]
-    prices = {**full, "tiers": tiers}
-    model = make_model(
-        "m" * 128,
-        pricing=prices,
-        pricing_schedule=[
-            {"effective_at": f"{2100 + n}-01-01", "pricing": prices}
-            for n in range(MAX_PRICING_SCHEDULE)
-        ],
-        aliases=[f"{n:03d}" + "a" * 125 for n in range(32)],
-        lifecycle={"deprecated_at": "2099-01-01", "shutdown_at": "2099-12-31", "successor": "x"},
-    )
-    assert served_size(model) < MAX_MODEL_BYTES

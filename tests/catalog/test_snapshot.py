@@ -1,17 +1,12 @@
 from __future__ import annotations
 
-import base64
-import dataclasses
-import gzip
 import json
 import logging
 import math
-import random
 from typing import Any
 
 import pytest
 
-from catalog.body import GZIP_MIN_SIZE, Body
 from catalog.errors import (
     CatalogTooLarge,
     CatalogUnavailable,
@@ -146,50 +141,3 @@ def test_a_catalog_none_of_whose_models_can_be_served_is_unavailable() -> None:
             2, [constructed("a", x=math.nan), constructed("b", y=math.inf)], now=0
         )
     assert len(CatalogSnapshot.build(2, [], now=0)) == 0  # an empty catalog is not a broken one
-
-
-# --- Body: the gzip encoding -----------------------------------------------------------------
-
-
-def test_gzip_of_a_large_body_is_made_once_and_kept() -> None:
-    body = Body.of({"object": "list", "data": [{"id": f"model-{i}"} for i in range(100)]})
-    assert len(body.content) >= GZIP_MIN_SIZE
-    gzipped = body.gzipped()
-    assert gzipped is not None
-    assert gzip.decompress(gzipped.content) == body.content
-    assert len(gzipped.content) < len(body.content)
-    assert body.gzipped() is gzipped  # kept, not recompressed
-    assert gzipped.etag == body.etag[:-1] + '-gzip"' == body.gzip_etag
-    assert gzipped.etag.startswith('"')  # strong too
-
-
-def test_gzip_is_deterministic_so_every_container_serves_the_same_bytes() -> None:
-    payload = {"data": ["x" * 50] * 40}
-    one, other = Body.of(payload), Body.of(payload)
-    assert one.gzipped() == other.gzipped()
-    assert one == other  # the kept gzip takes no part in equality
-
-
-@pytest.mark.parametrize("size", [0, 10, GZIP_MIN_SIZE - 20])
-def test_a_small_body_is_not_gzipped(size: int) -> None:
-    body = Body.of("x" * size)
-    assert len(body.content) < GZIP_MIN_SIZE
-    assert body.gzipped() is None
-    assert body.gzipped() is None
-
-
-def test_gzip_is_kept_only_where_it_shrinks_the_body() -> None:
-    incompressible = Body(random.Random(7).randbytes(4096), '"random"')
-    assert incompressible.gzipped() is None
-    # base64 of random bytes: 6 bits of 8 carry information, gzip still gains a little.
-    text = Body(base64.b64encode(random.Random(7).randbytes(3000)), '"text"')
-    gzipped = text.gzipped()
-    assert gzipped is not None
-    assert len(gzipped.content) < len(text.content)
-
-
-def test_body_stays_frozen() -> None:
-    body = Body.of({"a": 1})
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        body.content = b"{}"  # type: ignore[misc]
-    assert "gzip" not in repr(body)
