@@ -1,5 +1,5 @@
 """catalog/body.py: a serialised body, its strong ETag derived from its bytes, its response
-headers, and its gzip encoding made once and kept."""
+headers, and its gzip encoding and text form made once and kept."""
 
 from __future__ import annotations
 
@@ -88,3 +88,20 @@ def test_body_stays_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         body.content = b"{}"  # type: ignore[misc]
     assert "gzip" not in repr(body)
+
+
+def test_a_body_keeps_its_text_form_and_counts_it() -> None:
+    body = Body.of({"data": ["é" * 600, "x" * 600]})
+    assert body.held_bytes == len(body.content)
+    text, encoded = body.proxy_text()
+    assert (text, encoded) == (body.content.decode(), False)
+    assert body.proxy_text()[0] is text
+    assert body.held_bytes == len(body.content) + len(text)
+    zipped = body.gzipped()
+    assert zipped is not None
+    zipped_text, zipped_encoded = zipped.proxy_text()
+    assert zipped_encoded is True
+    assert base64.b64decode(zipped_text) == zipped.content
+    assert body.held_bytes == (
+        len(body.content) + len(text) + len(zipped.content) + len(zipped_text)
+    )

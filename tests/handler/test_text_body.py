@@ -18,7 +18,6 @@ from mangum import Mangum
 from starlette.routing import Route
 
 from apikeys.verifier import KeyVerifier
-from catalog.body import Body
 from catalog.cache import CatalogCache
 from catalog.snapshot import CatalogSnapshot
 from handler.app import create_app
@@ -153,20 +152,3 @@ def test_a_failure_after_the_text_was_left_is_answered_as_mangum_built_it() -> N
     response = build_lambda_handler(app)(authorised(load("list-models.json")), CONTEXT)
     assert response["statusCode"] == 500
     assert response["body"] == "Internal Server Error"
-
-
-def test_a_body_keeps_its_text_form_and_counts_it() -> None:
-    body = Body.of({"data": ["é" * 600, "x" * 600]})
-    assert body.held_bytes == len(body.content)
-    text, encoded = body.proxy_text()
-    assert (text, encoded) == (body.content.decode(), False)
-    assert body.proxy_text()[0] is text
-    assert body.held_bytes == len(body.content) + len(text)
-    zipped = body.gzipped()
-    assert zipped is not None
-    zipped_text, zipped_encoded = zipped.proxy_text()
-    assert zipped_encoded is True
-    assert base64.b64decode(zipped_text) == zipped.content
-    assert body.held_bytes == (
-        len(body.content) + len(text) + len(zipped.content) + len(zipped_text)
-    )
