@@ -163,7 +163,7 @@ def test_ids_with_slashes_raw_or_percent_encoded(
     slash_ids_client: TestClient, path: str, model_id: str
 ) -> None:
     # Not `%252F` here: Starlette's TestClient percent-decodes the path twice. A double-encoded
-    # id is tested through Mangum (test_lambda.py) and uvicorn (test_openai_sdk.py).
+    # id is tested through Mangum (test_lambda_adapter.py) and uvicorn (test_openai_sdk.py).
     response = slash_ids_client.get(path)
     assert response.status_code == 200, response.text
     assert response.json()["id"] == model_id
