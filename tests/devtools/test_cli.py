@@ -8,7 +8,7 @@ import argparse
 
 import pytest
 
-from devtools import cli
+from devtools import catalog_commands
 from devtools.cli import main
 from handler import settings as env
 from handler.settings import Settings
@@ -47,7 +47,7 @@ def test_ctrl_c_in_a_command_is_exit_status_130(monkeypatch: pytest.MonkeyPatch)
     def interrupted(_args: argparse.Namespace, _settings: Settings) -> int:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli.catalog_commands, "validate_catalog", interrupted)
+    monkeypatch.setattr(catalog_commands, "validate_catalog", interrupted)
     assert main(["validate", "models.json"]) == 130
 
 
