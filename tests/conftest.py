@@ -15,7 +15,7 @@ import pytest
 from moto import mock_aws
 
 from awsclients import AwsClients
-from handler import settings as env
+from tests.support.environment import SETTINGS_VARIABLES
 from tests.support.factories import CatalogBucket
 
 if TYPE_CHECKING:
@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 
 REGION = "us-east-1"
 TABLE_NAMES = {"ModelsTable": "test-models", "ApiKeysTable": "test-api-keys"}
-# Every variable Settings reads (handler/settings.py), so the list cannot drift from it.
-_OUR_VARIABLES = tuple(env.ENV_NAMES.values())
+# Every variable Settings and AuditSettings read (handler/settings.py), found by asking them,
+# so the list cannot drift from it (tests/support/environment.py).
+_OUR_VARIABLES = SETTINGS_VARIABLES
 
 
 # The deployed entry points (handler.api, handler.sync) read their settings when imported, as a

@@ -10,7 +10,7 @@ import pytest
 from handler import audit_metrics, metrics
 from handler import settings as env
 from handler.settings import AuditSettings
-from tests.test_template import (
+from tests.support.template import (
     RESOURCES,
     TEMPLATE,
     by_resource,

@@ -19,6 +19,16 @@ from typing import Any
 import pytest
 
 from handler import settings as env
+from tests.support.template import (
+    API_CATALOG_ACTIONS,
+    API_KEYS_ACTIONS,
+    LOG_ACTIONS,
+    SYNC_TABLE_ACTIONS,
+    as_list,
+    cfn_lint,
+    deployed_statements,
+    parameter_references,
+)
 from tests.support.template_modes import (
     READER,
     READER_REGION,
@@ -29,16 +39,6 @@ from tests.support.template_modes import (
     load_long_form,
     plain,
     render,
-)
-from tests.test_template import (
-    API_CATALOG_ACTIONS,
-    API_KEYS_ACTIONS,
-    LOG_ACTIONS,
-    SYNC_TABLE_ACTIONS,
-    as_list,
-    cfn_lint,
-    deployed_statements,
-    parameter_references,
 )
 
 LONG_FORM = load_long_form()

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from apikeys.material import looks_like_key
-from devtools.cli import main
 from devtools.local_state import LocalState, LocalStateError
-from devtools.output import ar_models_command, shown_path
 
 
 def test_the_key_is_made_once_then_kept(tmp_path: Path) -> None:
@@ -55,43 +52,3 @@ def test_the_env_file_loads_in_one_command_whatever_the_values(tmp_path: Path) -
     assert state.env_path.exists()  # not ours any more: left alone
     state.remove_environment(written)
     assert not state.env_path.exists()
-
-
-def test_paths_are_shown_relative_where_they_are_inside_the_working_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    assert shown_path(tmp_path / ".dev" / "env") == ".dev/env"
-    assert shown_path(Path(".dev/env")) == ".dev/env"
-    assert shown_path(tmp_path.parent / "my dir" / "env") == f"'{tmp_path.parent}/my dir/env'"
-
-
-def test_the_cli_is_named_as_the_venv_script_that_runs_pasted(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    bin_dir = tmp_path / ".venv" / "bin"
-    bin_dir.mkdir(parents=True)
-    (bin_dir / "ar-models").touch()
-    monkeypatch.setattr(sys, "executable", str(bin_dir / "python"))
-    monkeypatch.chdir(tmp_path)
-    assert ar_models_command() == ".venv/bin/ar-models"  # as in a clone `make` set up
-
-    (bin_dir / "ar-models").unlink()
-    assert ar_models_command() == ".venv/bin/python -m devtools.cli"
-
-
-@pytest.mark.parametrize("command", ["serve", "dev"])
-def test_help_describes_every_option(command: str, capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exited:
-        main([command, "--help"])
-    assert exited.value.code == 0
-    text = capsys.readouterr().out
-    assert "DEV_API_KEY" in text
-    assert "in use" in text
-    options = text.split("options:", 1)[1]
-    # Each option's entry (its line and any continuation) says something after its name.
-    entries = [entry for entry in options.split("\n  -") if entry.strip()]
-    assert len(entries) >= 3
-    for entry in entries:
-        name, _, description = entry.strip().partition("  ")
-        assert description.strip(), f"-{name} has no help"

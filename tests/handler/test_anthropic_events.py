@@ -1,8 +1,8 @@
 """The Anthropic sample events (events/anthropic-*.json) through the deployed Lambda handler:
 the answers in Anthropic's shape, as `sam local invoke` would print them.
 
-Their statuses are checked with every other event by tests/handler/test_lambda.py; here, what
-the answers hold, computed from the bundled catalog at the date they are served.
+Their statuses are checked with every other event by tests/handler/test_lambda_adapter.py; here,
+what the answers hold, computed from the bundled catalog at the date they are served.
 """
 
 from __future__ import annotations

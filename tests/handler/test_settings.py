@@ -173,3 +173,25 @@ def test_every_setting_has_its_variable_and_each_is_read() -> None:
         value = samples.get(field, "x-value")
         read = getattr(env.Settings.from_environ({variable: value}), field)
         assert read == (type(read)(value) if field in samples else value)
+
+
+def test_the_variables_the_tests_clean_are_those_the_settings_read() -> None:
+    """tests/support/environment.py finds them by asking `from_environ`: every Settings
+    variable, and the audit's (its provider keys above all: a developer's real OPENAI_API_KEY
+    must never reach a test)."""
+    from handler import settings as env
+    from tests.support.environment import SETTINGS_VARIABLES, names_read_by
+
+    assert names_read_by(env.Settings.from_environ) == tuple(env.ENV_NAMES.values())
+    audit_keys = {env.OPENAI_API_KEY, env.ANTHROPIC_API_KEY, env.GEMINI_API_KEY}
+    assert {*env.ENV_NAMES.values(), *audit_keys, env.PROVIDER_KEYS_SECRET_ARN} <= set(
+        SETTINGS_VARIABLES
+    )
+
+
+def test_no_test_sees_a_variable_of_the_developers_shell() -> None:
+    import os
+
+    from tests.support.environment import SETTINGS_VARIABLES
+
+    assert [name for name in SETTINGS_VARIABLES if name in os.environ] == []

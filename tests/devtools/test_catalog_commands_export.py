@@ -1,4 +1,5 @@
-"""`ar-models export`: the published catalog as a file `ar-models sync` takes back unchanged.
+"""devtools/catalog_commands.py, `ar-models export`: the published catalog as a file `ar-models
+sync` takes back unchanged.
 
 Exactly the models as published (verbatim, curated order), pretty-printed; a file written whole
 or not at all; a published model the schema refuses fails the export unless `--skip-invalid`.

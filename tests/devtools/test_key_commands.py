@@ -1,4 +1,5 @@
-"""`ar-models keys create | list | revoke` against the keys table (moto)."""
+"""devtools/key_commands.py: `ar-models keys create | list | revoke` against the keys table
+(moto)."""
 
 from __future__ import annotations
 

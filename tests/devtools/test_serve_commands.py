@@ -1,37 +1,17 @@
-"""`ar-models serve` and `ar-models dev` in process, where they stop before serving: a port that
-is taken is reported first, on stderr, with the option that fixes it, and nothing is started.
-(tests/devtools/test_devstack.py runs them as a developer does, servers included.)"""
+"""devtools/serve_commands.py: `ar-models serve` and `ar-models dev` in process, where they stop
+before serving: a port that is taken is reported first, on stderr, with the option that fixes
+it, and nothing is started. (tests/devtools/test_devstack.py runs them as a developer does,
+servers included.)"""
 
 from __future__ import annotations
 
 import re
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from devtools.cli import main
-from devtools.serve import PortInUse, free_port_from, listen_on
-
-
-@pytest.fixture
-def busy_port() -> Iterator[int]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen()
-        yield sock.getsockname()[1]
-
-
-def test_a_listening_port_cannot_be_taken_twice(busy_port: int) -> None:
-    with pytest.raises(PortInUse) as refused:
-        listen_on("127.0.0.1", busy_port)
-    assert (refused.value.host, refused.value.port) == ("127.0.0.1", busy_port)
-    free = free_port_from("127.0.0.1", busy_port)
-    assert free is not None
-    assert free != busy_port
-    with listen_on("127.0.0.1", free) as sock:  # what it found is really free
-        assert sock.getsockname()[1] == free
 
 
 @pytest.mark.parametrize("command", ["serve", "dev"])

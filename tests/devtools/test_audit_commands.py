@@ -1,5 +1,6 @@
-"""`ar-models audit`: exit 0 / 2 / 1, the table and the JSON, `--propose` (a file `validate`
-accepts, and no table write on the wire), and keys never in any output, log or error."""
+"""devtools/audit_commands.py, `ar-models audit`: exit 0 / 2 / 1, the table and the JSON,
+`--propose` (a file `validate` accepts, and no table write on the wire), and keys never in any
+output, log or error."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
-"""The Anthropic dialect over HTTP: negotiation on `anthropic-version`, ModelInfo pages walked
-with cursors, Anthropic's lifecycle filter, its error shape and `request-id`, caching headers.
+"""handler/dialects/anthropic.py, the Anthropic dialect over HTTP: negotiation on
+`anthropic-version`, ModelInfo pages walked with cursors, Anthropic's lifecycle filter, its
+error shape and `request-id`, caching headers.
 
-Authentication in both dialects is tested in test_auth.py; the ModelInfo mapping and the page
-arithmetic themselves in tests/catalog.
+Authentication in both dialects is tested in tests/handler/test_auth.py; the ModelInfo mapping
+and the page arithmetic themselves in tests/catalog.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""Edits that last: `ar-models publish FILE` writes the stack's catalog source and syncs, so the
-next scheduled run changes nothing; `sync --source FILE` elsewhere than CATALOG_SOURCE needs
-`--temporary`, and says what the next scheduled run will revert (moto)."""
+"""devtools/catalog_commands.py, edits that last: `ar-models publish FILE` writes the stack's
+catalog source and syncs, so the next scheduled run changes nothing; `sync --source FILE`
+elsewhere than CATALOG_SOURCE needs `--temporary`, and says what the next scheduled run will
+revert (moto)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""`ar-models lifecycle`: every model that is not active, as a table or JSON, on a given date.
+"""devtools/catalog_commands.py, `ar-models lifecycle`: every model that is not active, as a table
+or JSON, on a given date.
 
 The catalog is the published one (MODELS_TABLE, moto), the bundled one when MODELS_TABLE is
 unset, or a document named by `--source`; which one is said on stderr, so `--json` stays pure.

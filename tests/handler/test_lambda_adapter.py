@@ -1,5 +1,6 @@
-"""The deployed Lambda entry point with API Gateway events: every file in events/, and edge cases
-(malformed and foreign events, HEAD, gzip as API Gateway receives it).
+"""handler/lambda_adapter.py, the deployed Lambda entry point with API Gateway events: every file
+in events/, and edge cases (malformed and foreign events, HEAD, gzip as API Gateway receives
+it).
 
 Every event goes through the real module-level `handler.api.lambda_handler`, its app given the
 services `sam local invoke --env-vars events/env.json` would build.

@@ -1,6 +1,6 @@
-"""`ar-models sync` and `ar-models validate` from a shell (moto): one JSON report on stdout,
-quiet stderr, the guard, every problem of an invalid catalog listed, a local file as the source
-(which the deployed function refuses)."""
+"""devtools/catalog_commands.py: `ar-models sync` and `ar-models validate` from a shell (moto): one
+JSON report on stdout, quiet stderr, the guard, every problem of an invalid catalog listed, a
+local file as the source (which the deployed function refuses)."""
 
 from __future__ import annotations
 
