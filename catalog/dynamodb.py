@@ -46,6 +46,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from awsclients import retry_transient
+from catalog.document import published_contents
 from catalog.errors import (
     CatalogCorrupt,
     CatalogIncomplete,
@@ -55,13 +56,7 @@ from catalog.errors import (
 )
 from catalog.limits import MAX_DOCUMENT_BYTES, MAX_MODELS, MAX_SAFE_INTEGER
 from catalog.problems import printable
-from catalog.store import (
-    CatalogContents,
-    CatalogDocument,
-    Pointer,
-    WrittenVersion,
-    published_contents,
-)
+from catalog.store import CatalogContents, CatalogDocument, Pointer, WrittenVersion
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -217,7 +217,7 @@ def _export_document(entries: Sequence[Any], *, origin: str, skip_invalid: bool)
     out instead (and a duplicate id after its first), unless what is left is refused too.
     """
     # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
-    from catalog.document import parse_catalog, parse_catalog_json
+    from catalog.document import parse_catalog, parse_catalog_json, valid_entries
     from catalog.errors import InvalidCatalog
 
     kept = list(entries)
@@ -228,33 +228,13 @@ def _export_document(entries: Sequence[Any], *, origin: str, skip_invalid: bool)
         if not skip_invalid:
             raise
         skipped = exc.problems
-        kept = _valid_entries(kept)
+        kept = valid_entries(kept)
     document = {"object": "list", "data": kept}
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     # A lone surrogate cannot be UTF-8: kept as such, for the parser below to refuse by name.
     body = text.encode("utf-8", errors="surrogatepass")
     parse_catalog_json(body, origin=origin)
     return _Exported(body, len(kept), skipped)
-
-
-def _valid_entries(entries: Sequence[Any]) -> list[Any]:
-    """The entries that are valid models, verbatim and in order, each id once (the first)."""
-    # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
-    from pydantic import ValidationError
-
-    from catalog.schema import Model
-
-    kept: list[Any] = []
-    seen: set[str] = set()
-    for entry in entries:
-        try:
-            model_id = Model.model_validate(entry).id
-        except ValidationError:
-            continue
-        if model_id not in seen:
-            seen.add(model_id)
-            kept.append(entry)
-    return kept
 
 
 def _write_stdout(body: bytes) -> None:
@@ -430,7 +410,7 @@ def _lifecycle_catalog(source: str | None, settings: Settings) -> tuple[list[Mod
         nothing=" (the API serves the bundled catalog): try --source bundled",
     )
     # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
-    from catalog.store import valid_models
+    from catalog.document import valid_models
 
     # As the API reads it: the models the schema refuses are left out (and logged).
     models = valid_models(entries, origin=origin)
@@ -444,6 +424,7 @@ def _read_published(table: str, *, nothing: str, then: str = "") -> tuple[str, l
     `then` end those messages."""
     # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
     from awsclients import AwsClients
+    from catalog.document import published_entries
     from catalog.dynamodb import DynamoDBCatalogStore
     from catalog.errors import CatalogUnavailable
 
@@ -451,12 +432,13 @@ def _read_published(table: str, *, nothing: str, then: str = "") -> tuple[str, l
     pointer = store.read_pointer()
     if pointer is None:
         raise CatalogUnavailable(f"nothing is published in {table}{nothing}")
-    if not pointer.readable:
+    entries = published_entries(pointer, store.read_document)
+    if entries is None:
         raise CatalogUnavailable(
             f"catalog version {pointer.version} in {table} is in the legacy layout (one item "
             f"per model): run `ar-models sync` to publish it as a document{then}"
         )
-    return f"catalog version {pointer.version} ({table})", store.read_document(pointer).entries()
+    return f"catalog version {pointer.version} ({table})", entries
 
 
 def _problems(exc: InvalidCatalog) -> str:

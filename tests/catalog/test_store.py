@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from botocore.exceptions import ClientError
 
+from catalog.document import document_entries, document_of
 from catalog.dynamodb import CHUNK_SIZE, DynamoDBCatalogStore
 from catalog.errors import CatalogCorrupt, CatalogUnavailable, VersionConflict
 from catalog.store import CatalogDocument
@@ -225,7 +226,7 @@ def test_unprocessed_keys_are_asked_again_then_give_up(
 
 def test_many_chunks_are_read_100_keys_a_call(dynamodb: DynamoDBClient, models_table: str) -> None:
     store = store_of(dynamodb, models_table, chunk_size=1)
-    document = CatalogDocument.of([model_doc(f"model-{n}") for n in range(8)])
+    document = document_of([model_doc(f"model-{n}") for n in range(8)])
     written = store.write_version(document, version=1)
     store.move_pointer(None, written)
     calls = CallCounter(dynamodb)
@@ -308,7 +309,7 @@ def test_a_lost_version_race_is_a_version_conflict_caused_by_the_condition(
 ) -> None:
     publish(dynamodb, models_table, [model_doc("a")])
     store = DynamoDBCatalogStore(models_table, dynamodb=lambda: dynamodb)
-    written = store.write_version(CatalogDocument.of([model_doc("b")]), version=1)
+    written = store.write_version(document_of([model_doc("b")]), version=1)
     with pytest.raises(VersionConflict) as caught:
         store.move_pointer(None, written)
     cause = caught.value.__cause__
@@ -369,14 +370,14 @@ def test_a_document_that_hashes_right_but_is_no_catalog_is_corrupt(
 
 def test_the_canonical_document_is_the_same_bytes_for_the_same_models() -> None:
     docs = [model_doc("b", note="ü"), model_doc("a")]
-    document = CatalogDocument.of(docs)
+    document = document_of(docs)
     assert document.body.startswith(b'{"object":"list","data":[{"id":"b",')
     assert "ü".encode() in document.body  # UTF-8, not \\u escapes
-    assert document == CatalogDocument.of([dict(doc) for doc in docs])
+    assert document == document_of([dict(doc) for doc in docs])
     assert document.count == 2
-    assert CatalogDocument.of(docs[::-1]).digest != document.digest  # order is content
+    assert document_of(docs[::-1]).digest != document.digest  # order is content
     with pytest.raises(CatalogCorrupt, match="not a catalog"):
-        CatalogDocument(b"{", "d", 0).entries()
+        document_entries(CatalogDocument(b"{", "d", 0))
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from catalog.document import document_entries, document_of
 from catalog.dynamodb import DynamoDBCatalogStore
 from catalog.errors import CatalogCorrupt, CatalogUnavailable, VersionConflict
-from catalog.store import CatalogDocument, CatalogStore, Pointer, WrittenVersion
+from catalog.store import CatalogStore, Pointer, WrittenVersion
 from tests.support.factories import make_model, model_doc
 from tests.support.memory_store import InMemoryCatalogStore
 
@@ -60,7 +61,7 @@ def docs_of(n: int, **overrides: Any) -> list[dict[str, Any]]:
 def publish(store: CatalogStore, docs: list[dict[str, Any]]) -> Pointer:
     """Write, move the pointer, clean up: as a sync does."""
     pointer = store.read_pointer()
-    document = CatalogDocument.of(docs)
+    document = document_of(docs)
     written = store.write_version(document, version=(pointer.version if pointer else 0) + 1)
     published = store.move_pointer(pointer, written)
     store.clean_up(published)
@@ -86,7 +87,7 @@ def test_a_published_document_is_read_back_whole_in_curated_order(store: Catalog
         model_doc("alpha", owned_by="anthropic", pricing_notes={"input": 2.5, "tiers": [1, 0.5]}),
         *docs_of(20),
     ]
-    document = CatalogDocument.of(docs)
+    document = document_of(docs)
     written = store.write_version(document, version=1)
     assert written.chunks > 1  # the small chunks split it
     assert (written.version, written.digest, written.count) == (1, document.digest, 23)
@@ -136,14 +137,14 @@ def test_models_that_are_not_valid_are_skipped_by_read_catalog_only(
     assert skipped[0].startswith("skipping 3 invalid model(s) of 4 in catalog version 1")
     assert "model 1 (broken)" in skipped[0]
     assert "duplicate id 'good'" in skipped[0]
-    assert store.read_document(pointer).entries() == docs  # the sync sees them as they are
+    assert document_entries(store.read_document(pointer)) == docs  # the sync sees them as they are
 
 
 def test_move_pointer_keeps_the_replaced_document_as_previous(store: CatalogStore) -> None:
     first = publish(store, docs_of(2))
     second = publish(store, docs_of(3))
     assert (second.version, second.previous_digest) == (2, first.digest)
-    assert store.read_document(first) == CatalogDocument.of(docs_of(2))  # still readable
+    assert store.read_document(first) == document_of(docs_of(2))  # still readable
 
 
 @pytest.mark.parametrize(("published", "expected"), [(0, 3), (1, None), (2, 1), (2, 3)])
@@ -154,7 +155,7 @@ def test_moving_from_a_stale_pointer_is_a_conflict_that_changes_nothing(
         publish(store, docs_of(n + 1))
     before = store.read_pointer()
     stale = None if expected is None else Pointer(expected, "stale", 1, 1)
-    written = store.write_version(CatalogDocument.of(docs_of(9)), version=(expected or 0) + 1)
+    written = store.write_version(document_of(docs_of(9)), version=(expected or 0) + 1)
     with pytest.raises(VersionConflict) as caught:
         store.move_pointer(stale, written)
     assert caught.value.expected == expected
@@ -164,13 +165,13 @@ def test_moving_from_a_stale_pointer_is_a_conflict_that_changes_nothing(
 
 
 def test_a_pointer_only_moves_to_the_next_version(store: CatalogStore) -> None:
-    written = store.write_version(CatalogDocument.of(docs_of(1)), version=2)
+    written = store.write_version(document_of(docs_of(1)), version=2)
     with pytest.raises(ValueError, match="cannot follow"):
         store.move_pointer(None, written)
 
 
 def test_writing_the_same_document_again_is_harmless(store: CatalogStore) -> None:
-    document = CatalogDocument.of(docs_of(10))
+    document = document_of(docs_of(10))
     first = store.write_version(document, version=1)
     again = store.write_version(document, version=1)
     assert (again.digest, again.chunks) == (first.digest, first.chunks)
@@ -184,9 +185,9 @@ def test_clean_up_keeps_the_published_and_previous_documents_and_what_is_in_flig
     v1 = publish(store, docs_of(1))
     v2 = publish(store, docs_of(2))
     # A run that lost a race for version 3, and one still in flight for version 4.
-    lost = store.write_version(CatalogDocument.of(docs_of(7)), version=3)
+    lost = store.write_version(document_of(docs_of(7)), version=3)
     v3 = publish(store, docs_of(3))
-    in_flight = store.write_version(CatalogDocument.of(docs_of(8)), version=4)
+    in_flight = store.write_version(document_of(docs_of(8)), version=4)
     assert store.clean_up(v3) == 0  # publish() cleaned up already; the run in flight is kept
     with pytest.raises(CatalogCorrupt):  # v1's chunks went when v3 was published
         store.read_document(v1)
@@ -218,7 +219,7 @@ def test_a_pointer_of_the_legacy_layout_names_no_document(store: CatalogStore) -
 def test_an_unavailable_store_raises_catalog_unavailable_on_every_call(
     unavailable_store: CatalogStore,
 ) -> None:
-    document = CatalogDocument.of(docs_of(1))
+    document = document_of(docs_of(1))
     pointer = Pointer(1, document.digest, 1, 1)
     written = WrittenVersion(1, document.digest, 1, document.count, 1)
     with pytest.raises(CatalogUnavailable):

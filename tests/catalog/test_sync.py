@@ -12,6 +12,7 @@ import json
 import pytest
 
 from catalog.cache import CatalogCache, ServedFrom
+from catalog.document import document_of
 from catalog.errors import CatalogUnavailable, EventPublishFailed, RemovalRefused, VersionConflict
 from catalog.lifecycle import day_start
 from catalog.schema import Model
@@ -36,7 +37,7 @@ def catalog_of(n: int, *, context_length: int = 1000) -> list[Model]:
 
 
 def digest_of(models: list[Model]) -> str:
-    return CatalogDocument.of([m.to_wire() for m in models]).digest
+    return document_of([m.to_wire() for m in models]).digest
 
 
 def sync_of(
