@@ -2,7 +2,7 @@
 announcements, and what readers see when a run fails at any point.
 
 No moto here: what the DynamoDB adapter does on the wire (batches, retries, throttling, calls
-counted) is tested in test_sync_dynamodb.py, and test_store_contract.py keeps the stores alike.
+counted) is tested in test_sync_dynamodb.py, and test_store.py keeps the stores alike.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ digest, tagged with the version they were written for, a pointer moved with a co
 version, a previous document kept for readers, a clean-up of the rest, and `CatalogUnavailable`
 for any failure, so the sync's diff, guard and repair logic is tested in milliseconds without
 moto. The DynamoDB adapter has its own tests against moto, and
-tests/catalog/test_store_contract.py runs the same contract against both.
+tests/catalog/test_store.py runs the same contract against both.
 
 Chunks hold the document uncompressed, in pieces of `chunk_size` bytes: small by default, so a
 test catalog takes several chunks and a run can fail between any two of them.
