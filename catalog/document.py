@@ -28,6 +28,7 @@ from pydantic_core import InitErrorDetails
 
 from catalog.bounded_json import entries_within
 from catalog.errors import CatalogCorrupt, CatalogUnreadable, CatalogUnservable, InvalidCatalog
+from catalog.json_text import pretty_json
 from catalog.json_values import check_value
 from catalog.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_LIST_BYTES, MAX_MODELS, MAX_PROBLEMS
 from catalog.problems import describe, printable
@@ -188,6 +189,13 @@ def document_entries(document: CatalogDocument) -> list[Any]:
         )
     except ValueError as exc:
         raise CatalogCorrupt(f"catalog document {document.digest[:12]}: {exc}") from None
+
+
+def catalog_file(document: Mapping[str, Any]) -> bytes:
+    """A catalog document as a file a person edits (`export`, the audit's proposal): indented
+    by 2, UTF-8 as is, one trailing newline. A lone surrogate cannot be UTF-8: kept as such,
+    for `parse_catalog_json` to refuse by name."""
+    return pretty_json(document).encode("utf-8", errors="surrogatepass")
 
 
 # -- as published: following a pointer --------------------------------------------------------

@@ -25,17 +25,17 @@ Storage-free: the store port (catalog.store) does the I/O; this module decides.
 from __future__ import annotations
 
 import bisect
-import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from catalog.change_events import ChangePublisher
+from catalog.change_events import ChangePublisher, event_detail
 from catalog.curation import curation_warnings
 from catalog.document import document_of, published_entries, valid_model
 from catalog.errors import CatalogCorrupt, CatalogUnavailable, EventPublishFailed, RemovalRefused
+from catalog.json_text import json_line
 from catalog.lifecycle import status_at, statuses_at
 from catalog.schema import LifecycleStatus, Model
 from catalog.store import CatalogWriter, Pointer
@@ -429,7 +429,7 @@ def _changes(diff: CatalogDiff, became: LifecycleChanges) -> dict[str, Any]:
     changes: dict[str, list[FieldChange]] = {}
     size = 0
     for model_id, fields in diff.changes.items():
-        size += len(json.dumps({model_id: fields}, separators=(",", ":")))
+        size += len(event_detail({model_id: fields}))
         if size > MAX_EVENT_CHANGES_BYTES:
             break
         changes[model_id] = fields
@@ -448,4 +448,4 @@ def _changes(diff: CatalogDiff, became: LifecycleChanges) -> dict[str, Any]:
 
 
 def _json_line(report: SyncReport) -> str:
-    return json.dumps(report.to_dict(), separators=(",", ":"))
+    return json_line(report.to_dict())

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import sys
 import time
 from collections.abc import Sequence
@@ -59,7 +58,7 @@ def sync_catalog(args: argparse.Namespace, settings: Settings) -> int:
         )
     except (CatalogError, SettingsError) as exc:
         return _sync_failed(exc)
-    print(json.dumps(report.to_dict(), indent=2))
+    _print_report(report.to_dict())
     if reverts is not None:
         _warn_temporary(reverts, report.source, aws)
     return 0
@@ -99,8 +98,16 @@ def publish_catalog(args: argparse.Namespace, settings: Settings) -> int:
         return _sync_failed(exc)
     except OSError as exc:
         return fail(f"cannot read {args.file}: {exc.strerror or exc}")
-    print(json.dumps(report.to_dict(), indent=2))
+    _print_report(report.to_dict())
     return 0
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    """A run's report on stdout, as `sync` and `publish` both print it."""
+    # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
+    from catalog.json_text import pretty_json
+
+    print(pretty_json(report, ascii_only=True), end="")
 
 
 def _sync_failed(exc: Exception) -> int:
@@ -217,7 +224,7 @@ def _export_document(entries: Sequence[Any], *, origin: str, skip_invalid: bool)
     out instead (and a duplicate id after its first), unless what is left is refused too.
     """
     # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
-    from catalog.document import parse_catalog, parse_catalog_json, valid_entries
+    from catalog.document import catalog_file, parse_catalog, parse_catalog_json, valid_entries
     from catalog.errors import InvalidCatalog
 
     kept = list(entries)
@@ -229,10 +236,7 @@ def _export_document(entries: Sequence[Any], *, origin: str, skip_invalid: bool)
             raise
         skipped = exc.problems
         kept = valid_entries(kept)
-    document = {"object": "list", "data": kept}
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    # A lone surrogate cannot be UTF-8: kept as such, for the parser below to refuse by name.
-    body = text.encode("utf-8", errors="surrogatepass")
+    body = catalog_file({"object": "list", "data": kept})
     parse_catalog_json(body, origin=origin)
     return _Exported(body, len(kept), skipped)
 
@@ -311,6 +315,7 @@ def validate_catalog(args: argparse.Namespace, _settings: Settings) -> int:
 def report_lifecycle(args: argparse.Namespace, settings: Settings) -> int:
     # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
     from catalog.errors import CatalogError, InvalidCatalog
+    from catalog.json_text import pretty_json
     from catalog.lifecycle import day_start, days_left, statuses_at
 
     on: date = args.at or datetime.now(UTC).date()
@@ -360,7 +365,7 @@ def report_lifecycle(args: argparse.Namespace, settings: Settings) -> int:
         )
     )
     if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        print(pretty_json(rows), end="")
         return 0
     if not rows:
         print("every model is active")

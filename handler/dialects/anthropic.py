@@ -11,7 +11,6 @@ carry one is answered as it always was, the parameter ignored.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,6 +19,7 @@ from catalog.anthropic import DEFAULT_LIFECYCLES, DEFAULT_LIMIT, MAX_LIMIT
 from catalog.errors import InvalidFilter
 from catalog.limits import MAX_ID_LENGTH
 from catalog.schema import LIFECYCLE_STATUSES
+from handler.dialects.base import error_json
 from handler.errors import APIError
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def anthropic_error_body(error: APIError, request_id: str | None) -> bytes:
         "error": {"type": anthropic_error_type(error.status), "message": error.message},
         "request_id": request_id,
     }
-    return json.dumps(body, separators=(",", ":")).encode()
+    return error_json(body)
 
 
 @dataclass(frozen=True, slots=True)

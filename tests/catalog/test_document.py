@@ -20,6 +20,7 @@ import pytest
 from pydantic import ValidationError
 
 from catalog.document import (
+    catalog_file,
     document_entries,
     document_of,
     parse_catalog_json,
@@ -700,6 +701,24 @@ def test_a_document_read_back_is_refused_unless_it_is_the_one_its_digest_names()
 def test_the_entries_are_read_back_as_stored_valid_or_not() -> None:
     docs = [model_doc("a", note=1.0), {"id": "not-a-model"}, model_doc("a")]
     assert document_entries(document_of(docs)) == docs
+
+
+def test_a_catalog_file_is_indented_utf8_and_reads_back_as_the_same_models() -> None:
+    document = {"object": "list", "data": [model_doc("gpt-x", note="é")]}
+    body = catalog_file(document)
+    assert body.endswith(b"}\n")
+    assert '"note": "é"'.encode() in body  # UTF-8 as is, not \\u escapes
+    assert body.startswith(b'{\n  "object": "list",\n  "data": [\n    {\n')
+    models = parse_catalog_json(body, origin="exported.json")
+    assert [model.to_wire() for model in models] == [
+        Model.model_validate(doc).to_wire() for doc in document["data"]
+    ]
+
+
+def test_a_lone_surrogate_in_a_catalog_file_is_refused_by_name_when_read() -> None:
+    body = catalog_file({"object": "list", "data": [model_doc("m", note="\ud800")]})
+    with pytest.raises(InvalidCatalog, match="not UTF-8"):
+        parse_catalog_json(body, origin="exported.json")
 
 
 # -- lenient: what a reader serves of a published version -------------------------------------
