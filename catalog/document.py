@@ -31,7 +31,7 @@ from catalog.errors import CatalogCorrupt, CatalogUnreadable, CatalogUnservable,
 from catalog.json_text import pretty_json
 from catalog.json_values import check_value
 from catalog.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_LIST_BYTES, MAX_MODELS, MAX_PROBLEMS
-from catalog.problems import describe, printable
+from catalog.problems import TEXT_LIMIT, describe, printable
 from catalog.schema import Model
 from catalog.store import CatalogContents, CatalogDocument, Pointer
 from catalog.wire import list_size, served_size
@@ -54,7 +54,7 @@ def parse_catalog_json(raw: bytes, *, origin: str) -> list[Model]:
     The one way a catalog file becomes models: the bundled file, a sync source, `validate`.
     Raises InvalidCatalog, and nothing else, for any input.
     """
-    shown = printable(origin, limit=200)
+    shown = printable(origin, limit=TEXT_LIMIT)
     if len(raw) > MAX_DOCUMENT_BYTES:
         raise InvalidCatalog(
             [f"{shown} is over {MAX_DOCUMENT_BYTES:,} bytes, the most a catalog document may be"]
@@ -284,7 +284,7 @@ def valid_models(entries: Sequence[Any], *, origin: str) -> list[Model]:
         if len(reasons) < REASONS_SHOWN:
             label = entry.get("id") if isinstance(entry, dict) else None
             named = f" ({printable(label)})" if isinstance(label, str) else ""
-            reasons.append(f"model {index}{named}: {printable(reason, limit=200)}")
+            reasons.append(f"model {index}{named}: {printable(reason, limit=TEXT_LIMIT)}")
     if skipped:
         more = "; ..." if skipped > len(reasons) else ""
         logger.warning(

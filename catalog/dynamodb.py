@@ -55,7 +55,7 @@ from catalog.errors import (
     VersionConflict,
 )
 from catalog.limits import MAX_DOCUMENT_BYTES, MAX_MODELS, MAX_SAFE_INTEGER
-from catalog.problems import printable
+from catalog.problems import VALUE_LIMIT, printable
 from catalog.store import CatalogContents, CatalogDocument, Pointer, WrittenVersion
 
 if TYPE_CHECKING:
@@ -598,8 +598,8 @@ def _previous_of(pointer: Pointer) -> Pointer | None:
 
 
 def _shown(value: Any) -> str:
-    """An attribute value as a message quotes it: its type and at most 100 characters."""
-    return "absent" if value is None else printable(repr(value), limit=100)
+    """An attribute value as a message shows it: its type and at most VALUE_LIMIT characters."""
+    return "absent" if value is None else printable(repr(value), limit=VALUE_LIMIT)
 
 
 def _whole_part(text: Any) -> int:
