@@ -7,12 +7,12 @@ One home for reading a catalog, whoever reads it:
   Beyond each model's own checks (catalog/schema.py): the document's shape, ids and aliases
   unique across models, the number of models and the size of the list body as served.
 - as published (`document_of`, `verified_document`, `document_entries`): the canonical bytes
-  a sync stores, named by their sha256, and the model documents read back within bounds.
+  a sync stores, named by their sha256, and the model documents read back within bounds;
+  `published_entries`, those of the version a pointer names, valid or not: what the sync
+  diffs against and `export` writes out; `catalog_file`, a document as a file to edit.
 - leniently (`published_contents`, `valid_models`, `valid_entries`, `valid_model`): what a
   reader serves of a published version. A model that is not valid is skipped, not fatal: a
   document published by an older or newer schema must not take the whole catalog down.
-- as published, valid or not (`published_entries`): what the sync diffs against and
-  `export` writes out.
 """
 
 from __future__ import annotations

@@ -11,9 +11,10 @@ first, where no reader looks, then moves the pointer with a condition on the ver
 then deletes the chunks no reader can need any more. A reader follows the pointer and checks the
 digest: it sees one whole published version or, if it cannot, nothing (`CatalogCorrupt`).
 
-Only the port and the values it exchanges live here. The document's format, and reading it
-(strictly for the sync and the CLI, leniently for the API: `published_contents`, which every
-store's `read_catalog` returns), are catalog/document.py's.
+Only the port and the values it exchanges live here. The document's format and every way it
+is read (strictly as a source, as stored for the sync's diff and `export`, leniently for what
+the API serves) are catalog/document.py's; every store's `read_catalog` returns its
+`published_contents`.
 """
 
 from __future__ import annotations
