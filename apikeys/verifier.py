@@ -11,8 +11,9 @@ In order, for a presented token:
    out: verified keys (`max_entries`, trusted for `ttl`), and unknown or revoked keys
    (`max_unknown_entries`, trusted for `negative_ttl`). Only keys found active in the table
    enter the first, so a flood of made-up keys churns the second and evicts no verified key.
-4. The keys table. If it fails, the verifier backs off: for `failure_backoff` seconds from the
-   moment the failed call returned, it does not call the table at all. Meanwhile (and on the
+4. The keys table. If it fails, the verifier backs off (awsclients.backoff, the one the catalog
+   cache uses too): for `failure_backoff` seconds from the moment the failed call returned, it
+   does not call the table at all. Meanwhile (and on the
    failed call itself) a key verified within `stale_for` is accepted from the cache, a key the
    table said was revoked stays refused, and any other key raises KeyStoreUnavailable at once
    (the API answers 503, not 401: we could not check the key, it is not known to be wrong).
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from apikeys.errors import InvalidApiKey, KeyStoreUnavailable
 from apikeys.material import hash_key, looks_like_key
 from apikeys.store import ACTIVE, ApiKeyRecord, KeyLookup
+from awsclients.backoff import FailureBackoff
 
 logger = logging.getLogger(__name__)
 
@@ -104,11 +106,10 @@ class KeyVerifier:
         self._ttl = ttl
         self._negative_ttl = negative_ttl
         self._stale_for = stale_for
-        self._failure_backoff = failure_backoff
         self._clock = clock
         self._verified = _Lru(max_entries)  # active records only
         self._refused = _Lru(max_unknown_entries)  # unknown (None) and inactive records
-        self._backoff_until: float | None = None  # the table is not called before this time
+        self._backoff = FailureBackoff(failure_backoff, clock=clock)
         self._warned = False  # about serving from the cache, in this backoff window
 
     @property
@@ -139,12 +140,12 @@ class KeyVerifier:
         if refused is not None and now - refused.fetched_at < self._negative_ttl:
             self._refused.touch(key_hash)
             return refused.record
-        if self._backoff_until is not None and now < self._backoff_until:
+        if not self._backoff.ready(now):
             fallback = self._without_table(key_hash, verified, refused, now)
             if fallback is None:
                 raise KeyStoreUnavailable(
                     "keys table failed moments ago; next attempt in "
-                    f"{self._backoff_until - now:.3f} s"
+                    f"{self._backoff.remaining(now):.3f} s"
                 )
             return fallback.record
         try:
@@ -152,14 +153,13 @@ class KeyVerifier:
         except KeyStoreUnavailable:
             # From when the failed call returned: a call that took its whole timeout (twice)
             # must not eat the backoff it causes.
-            ended = self._clock()
-            self._backoff_until = ended + self._failure_backoff
+            ended = self._backoff.failed()
             self._warned = False
             fallback = self._without_table(key_hash, verified, refused, ended)
             if fallback is None:
                 raise
             return fallback.record
-        self._backoff_until = None
+        self._backoff.succeeded()
         self._remember(key_hash, _Cached(record, now))
         return record
 
@@ -176,7 +176,7 @@ class KeyVerifier:
                     "from the cache, refusing others with 503; the table is tried again "
                     "%g s after each failure",
                     self._stale_for,
-                    self._failure_backoff,
+                    self._backoff.seconds,
                 )
             return verified
         if refused is not None and refused.record is not None:

@@ -10,7 +10,6 @@ anywhere but the bytes returned: a person reviews and publishes them.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,7 @@ from pydantic import ValidationError
 
 from audit.providers.base import Authority
 from audit.report import DriftEntry
-from catalog.document import parse_catalog
+from catalog.document import catalog_file, parse_catalog
 from catalog.schema import LIFECYCLE_STATUSES, Model
 
 _RANK: dict[object, int] = {status: rank for rank, status in enumerate(LIFECYCLE_STATUSES)}
@@ -68,7 +67,7 @@ def propose(
         documents.append(wire)
     document = {"object": "list", "data": documents}
     parse_catalog(document)  # InvalidCatalog here would be a bug: each model was checked
-    body = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    body = catalog_file(document)
     return Proposal(body, applied, not_applied)
 
 

@@ -137,8 +137,8 @@ def _kb(size: int) -> str:
 
 
 def measure_chunks(client: DynamoDBClient, n: int, rows: dict[str, Row]) -> None:
+    from catalog.document import document_entries, document_of, valid_models, verified_document
     from catalog.dynamodb import DynamoDBCatalogStore
-    from catalog.store import CatalogDocument, valid_models
     from catalog.sync import CatalogSync
 
     table = f"chunks-{n}"
@@ -148,7 +148,7 @@ def measure_chunks(client: DynamoDBClient, n: int, rows: dict[str, Row]) -> None
     store = DynamoDBCatalogStore(table, dynamodb=lambda: client)
     sync = CatalogSync(store, max_remove_fraction=1.0)
     models = realistic_catalog(n)
-    document = CatalogDocument.of([m.to_wire() for m in models])
+    document = document_of([m.to_wire() for m in models])
     compressed = zlib.compress(document.body, 9)
 
     def row(label: str, figure: str) -> None:
@@ -204,8 +204,8 @@ def measure_chunks(client: DynamoDBClient, n: int, rows: dict[str, Row]) -> None
     for _ in range(READS):
         started = time.perf_counter()
         body = zlib.decompress(compressed)
-        verified = CatalogDocument.verified(body, document.digest, count=n)
-        valid_models(verified.entries(), origin="bench")
+        verified = verified_document(body, document.digest, count=n)
+        valid_models(document_entries(verified), origin="bench")
         cpu.append((time.perf_counter() - started) * 1000)
     row("  of which decompress+verify+parse+validate", f"{statistics.median(cpu):,.1f}")
 
@@ -214,7 +214,7 @@ def measure_items(client: DynamoDBClient, n: int, rows: dict[str, Row]) -> None:
     """The alternative: one item per model (as versioned items are when freshly cleaned up)."""
     from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-    from catalog.store import valid_models
+    from catalog.document import valid_models
 
     table = f"items-{n}"
     _fresh_table(client, table)

@@ -20,11 +20,12 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from catalog.body import Body, json_bytes
+from catalog.body import Body
 from catalog.bounded_cache import SELECTIONS_BYTES, BoundedCache, body_cache, positions_bytes
 from catalog.errors import InvalidCursor, ModelNotFound
 from catalog.lifecycle import LISTED_BY_DEFAULT, day_start, deprecation_headers
 from catalog.schema import LifecycleStatus, Model
+from catalog.wire import wire_json
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +180,7 @@ class AnthropicView:
         infos: dict[str, bytes] = {}
         for model in models:
             try:
-                infos[model.id] = json_bytes(model_info(model, statuses[model.id]))
+                infos[model.id] = wire_json(model_info(model, statuses[model.id]))
             except (ValueError, OverflowError, OSError) as exc:
                 logger.warning("leaving model %a out of the Anthropic shape: %s", model.id, exc)
         order = sorted(
@@ -279,9 +280,9 @@ class AnthropicView:
                 b'],"has_more":',
                 b"true" if has_more else b"false",
                 b',"first_id":',
-                json_bytes(first_id),
+                wire_json(first_id),
                 b',"last_id":',
-                json_bytes(last_id),
+                wire_json(last_id),
                 b"}",
             )
         )

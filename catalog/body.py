@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-
-def json_bytes(payload: Any) -> bytes:
-    """`payload` as every body is written: compact JSON, UTF-8 (not \\u-escaped)."""
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-
+from catalog.wire import wire_json
 
 # Below this size gzip saves a few hundred bytes at most: not worth a Content-Encoding.
 GZIP_MIN_SIZE = 1024
@@ -40,8 +35,8 @@ class Body:
 
     @classmethod
     def of(cls, payload: Any, headers: Mapping[str, str] | None = None) -> Body:
-        """`payload` as compact UTF-8 JSON."""
-        return cls.of_bytes(json_bytes(payload), headers)
+        """`payload` as the API sends it (`catalog.wire.wire_json`: compact UTF-8 JSON)."""
+        return cls.of_bytes(wire_json(payload), headers)
 
     @classmethod
     def of_bytes(cls, content: bytes, headers: Mapping[str, str] | None = None) -> Body:

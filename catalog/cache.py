@@ -17,9 +17,9 @@ a model's date  -> (wall clock at the snapshot's `valid_until`) rebuild the snap
                    same models, no I/O: a lifecycle status changes at its date, not at the
                    next sync or deploy
 
-Both the TTL and the backoff count from the moment the read ENDED: a read that hung for its
-whole time budget must not leave a backoff that has already run out, or every request during
-an outage would pay the budget again.
+Both the TTL and the backoff (awsclients.backoff, the one the key verifier uses too) count from
+the moment the read ENDED: a read that hung for its whole time budget must not leave a backoff
+that has already run out, or every request during an outage would pay the budget again.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from awsclients.backoff import FailureBackoff
 from catalog.bundled import bundled_snapshot
 from catalog.errors import (
     CatalogIncomplete,
@@ -86,19 +87,21 @@ class CatalogCache:
         self._store = store
         self._bundled_snapshot = bundled_snapshot
         self._ttl = ttl
-        self._failure_backoff = min(failure_backoff, ttl) if ttl else 0.0
+        # Never longer than the TTL: a failure must not keep the cache from the store longer
+        # than a success would.
+        self._backoff = FailureBackoff(min(failure_backoff, ttl) if ttl else 0.0, clock=clock)
         self._clock = clock
         self._wall_clock = wall_clock
         self._on_revalidated = on_revalidated
         self._served: ServedCatalog | None = None
-        self._next_check = float("-inf")
+        self._fresh_until = float("-inf")  # the TTL of the last successful read
         # The published version the store holds that cannot be served, once seen.
         self._unservable: int | None = None
 
     def current(self) -> ServedCatalog:
         """The catalog to serve now, revalidated first if its TTL has run out."""
         now = self._clock()
-        if self._served is None or now >= self._next_check:
+        if self._served is None or (now >= self._fresh_until and self._backoff.ready(now)):
             self._revalidate()
         served = self._served
         assert served is not None
@@ -114,14 +117,16 @@ class CatalogCache:
         if self._store is None:
             if self._served is None:
                 self._served = ServedCatalog(self._bundled_snapshot(), ServedFrom.BUNDLED)
-            self._next_check = float("inf")
+            self._fresh_until = float("inf")
             return
         try:
             self._served = self._read(self._store)
-            self._next_check = self._clock() + self._ttl
+            self._fresh_until = self._clock() + self._ttl
+            self._backoff.succeeded()
         except CatalogUnavailable as exc:
             self._served = self._degraded(exc)
-            self._next_check = self._clock() + self._failure_backoff
+            # After `_degraded`: it may have read the previous version, another call that ended.
+            self._backoff.failed()
         if self._on_revalidated is not None:
             self._on_revalidated(self._served)
 

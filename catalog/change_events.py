@@ -18,6 +18,12 @@ EVENT_SOURCE = "assistantrouter.models"
 DETAIL_TYPE = "CatalogChanged"
 
 
+def event_detail(detail: Mapping[str, Any]) -> str:
+    """An event's `Detail` as EventBridge stores it (this one and the audit's CatalogDrift):
+    compact JSON, ASCII. What the sync measures against EventBridge's size limit."""
+    return json.dumps(detail, separators=(",", ":"))
+
+
 class ChangePublisher(Protocol):
     """Somewhere a CatalogChanged event goes. Raises EventPublishFailed when it cannot."""
 
@@ -42,7 +48,7 @@ class EventBridgePublisher:
             "EventBusName": self.bus_name,
             "Source": EVENT_SOURCE,
             "DetailType": DETAIL_TYPE,
-            "Detail": json.dumps(detail, separators=(",", ":")),
+            "Detail": event_detail(detail),
         }
         try:
             response = self._events().put_events(Entries=[entry])  # type: ignore[list-item]

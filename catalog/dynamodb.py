@@ -46,6 +46,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from awsclients import retry_transient
+from catalog.document import published_contents
 from catalog.errors import (
     CatalogCorrupt,
     CatalogIncomplete,
@@ -54,14 +55,8 @@ from catalog.errors import (
     VersionConflict,
 )
 from catalog.limits import MAX_DOCUMENT_BYTES, MAX_MODELS, MAX_SAFE_INTEGER
-from catalog.problems import printable
-from catalog.store import (
-    CatalogContents,
-    CatalogDocument,
-    Pointer,
-    WrittenVersion,
-    published_contents,
-)
+from catalog.problems import VALUE_LIMIT, printable
+from catalog.store import CatalogContents, CatalogDocument, Pointer, WrittenVersion
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -603,8 +598,8 @@ def _previous_of(pointer: Pointer) -> Pointer | None:
 
 
 def _shown(value: Any) -> str:
-    """An attribute value as a message quotes it: its type and at most 100 characters."""
-    return "absent" if value is None else printable(repr(value), limit=100)
+    """An attribute value as a message shows it: its type and at most VALUE_LIMIT characters."""
+    return "absent" if value is None else printable(repr(value), limit=VALUE_LIMIT)
 
 
 def _whole_part(text: Any) -> int:

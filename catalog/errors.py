@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from catalog.problems import quoted
+
+if TYPE_CHECKING:
+    from catalog.store import CatalogContents
 
 
 class CatalogError(Exception):
@@ -91,9 +94,9 @@ class CatalogIncomplete(CatalogCorrupt):
     version that cannot be served. `read_previous`, when set, reads the version before it
     (None if there is none, CatalogUnavailable if that one cannot be read either)."""
 
-    # `read_previous` returns catalog.store's CatalogContents | None: not imported here, as the
-    # store imports this module (the domain's errors come first).
-    def __init__(self, message: str, *, read_previous: Callable[[], Any] | None = None) -> None:
+    def __init__(
+        self, message: str, *, read_previous: Callable[[], CatalogContents | None] | None = None
+    ) -> None:
         super().__init__(message)
         self.read_previous = read_previous
 

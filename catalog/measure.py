@@ -1,7 +1,9 @@
-"""Sizes measured before validation, the way catalog/wire.py serialises: what the schema's
-size rules (catalog/schema.py) check a model's raw data against.
+"""Sizes measured before validation, the way catalog/wire.py serialises, and the per-model size
+rule (`over_model_cap`) that the schema (on a model's raw data), the list cap's sum
+(catalog/wire.py) and the snapshot (on the bytes it serves) all apply.
 
-Below both catalog/schema.py and catalog/wire.py, which import it: it imports neither.
+Below catalog/schema.py, catalog/wire.py and catalog/snapshot.py, which import it: it imports
+none of them.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any
+
+from catalog.limits import MAX_MODEL_BYTES
 
 # The served `lifecycle` always has a `status`, derived at answer time: a document's lifecycle
 # without one is served this much longer at most (`"status":"deprecated",`).
@@ -28,6 +32,20 @@ def served_allowance(lifecycle: Mapping[str, Any] | None) -> int:
     if "shutdown_at" in lifecycle:
         allowance += SHUTDOWN_DATE_ALLOWANCE
     return allowance
+
+
+def served_bound(document_size: int, lifecycle: Mapping[str, Any] | None) -> int:
+    """The most bytes a model whose document is `document_size` bytes as `wire_json` writes it
+    (with this document `lifecycle`) is served as, whatever its status: the document and what
+    the served form may add (`served_allowance`)."""
+    return document_size + served_allowance(lifecycle)
+
+
+def over_model_cap(served_size: int) -> bool:
+    """The per-model size rule: a model is served (GET /v1/models/{id}, compact JSON, UTF-8) in
+    at most MAX_MODEL_BYTES. `served_size`: the bytes it is served as, or their bound
+    (`served_bound`) before it is served."""
+    return served_size > MAX_MODEL_BYTES
 
 
 # Serialises as `wire_json` does, but lets NaN through: this only measures.

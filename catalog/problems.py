@@ -1,4 +1,9 @@
-"""How a catalog's problems are worded: located as pydantic errors, printable in messages."""
+"""How a catalog's problems are worded: located as pydantic errors, printable in messages.
+
+The one way any message of the product shows a value it did not write: `quoted` for a value
+(a client's id or query parameter, a stored attribute, an event's key), `printable` for text
+embedded as is (a name, a reason, a path), each clipped at one of the limits below.
+"""
 
 from __future__ import annotations
 
@@ -22,15 +27,20 @@ def describe(label: str, errors: Sequence[Any]) -> list[str]:
     """Pydantic's errors of what `label` names, one printable line each: `label.path: message`."""
     described = []
     for error in errors:
-        path = ".".join(printable(str(part), limit=_SHOWN_LIMIT + 3) for part in error["loc"])
+        path = ".".join(printable(str(part), limit=NAME_LIMIT + 3) for part in error["loc"])
         described.append(f"{label}.{path}: {error['msg']}" if path else f"{label}: {error['msg']}")
     return described
 
 
-_SHOWN_LIMIT = 64
+# How much of a text a message shows: a name (an id, an alias, a field's name), a value, and a
+# longer text (a reason, a path or URL). Enough to recognise each, never the whole of a 10 KB id
+# or query string.
+NAME_LIMIT = 64
+VALUE_LIMIT = 100
+TEXT_LIMIT = 200
 
 
-def printable(text: str, *, limit: int = _SHOWN_LIMIT) -> str:
+def printable(text: str, *, limit: int = NAME_LIMIT) -> str:
     """`text` safe to print in a message: clipped, control characters and surrogates escaped."""
     clipped = text if len(text) <= limit else text[:limit] + "..."
     if clipped.isprintable():
@@ -41,12 +51,7 @@ def printable(text: str, *, limit: int = _SHOWN_LIMIT) -> str:
     )
 
 
-# How much of a client's value an error message quotes: enough to recognise it, never the whole
-# of a 10 KB id or query string.
-CLIENT_VALUE_LIMIT = 100
-
-
 def quoted(value: str) -> str:
-    """A client's value as every error message quotes it: in single quotes, at most
-    CLIENT_VALUE_LIMIT characters of it (then `...`), control characters escaped."""
-    return "'" + printable(value, limit=CLIENT_VALUE_LIMIT) + "'"
+    """A value as every message quotes it: in single quotes, at most VALUE_LIMIT characters
+    of it (then `...`), control characters and lone surrogates escaped."""
+    return "'" + printable(value, limit=VALUE_LIMIT) + "'"

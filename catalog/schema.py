@@ -51,7 +51,7 @@ from catalog.limits import (
     OWNED_BY_PATTERN,
     YEAR_MONTH_PATTERN,
 )
-from catalog.measure import raw_size, served_allowance
+from catalog.measure import over_model_cap, raw_size, served_bound
 from catalog.problems import printable, problem_at
 
 
@@ -452,8 +452,8 @@ class Model(BaseModel):
             size = raw_size(data)
             if size is None:
                 _raise(cls, [problem_at((), f"nested deeper than {MAX_DEPTH} levels")])
-            size += served_allowance(data.get("lifecycle"))  # derived at answer time
-            if size > MAX_MODEL_BYTES:
+            size = served_bound(size, data.get("lifecycle"))  # derived at answer time
+            if over_model_cap(size):
                 problems.append(problem_at((), _oversized(data, size)))
             check_extras(data, extras, problems)
             if problems:

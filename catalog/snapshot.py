@@ -18,6 +18,8 @@ from catalog.bounded_cache import FILTERED_LISTS_BYTES, BoundedCache, body_cache
 from catalog.errors import CatalogTooLarge, CatalogUnservable, InvalidFilter, ModelNotFound
 from catalog.lifecycle import LISTED_BY_DEFAULT, deprecation_headers, status_at
 from catalog.limits import MAX_LIST_BYTES, MAX_MODEL_BYTES
+from catalog.measure import over_model_cap
+from catalog.problems import TEXT_LIMIT, printable
 from catalog.schema import CAPABILITY_NAMES, LIFECYCLE_STATUSES, LifecycleStatus, Model
 from catalog.served import next_change, served_wire
 from catalog.wire import list_size, wire_json
@@ -262,14 +264,14 @@ def _servable(
         doc = served_wire(model, now)
         size = len(wire_json(doc))
     except (ValueError, TypeError, RecursionError, AttributeError) as exc:
-        # ascii(): the reason may hold the very lone surrogate that made the model unservable.
-        reason = ascii(str(exc))[:200]
+        # Escaped: the reason may hold the very lone surrogate that made the model unservable.
+        reason = printable(str(exc), limit=TEXT_LIMIT)
         logger.warning("skipping model %a: it cannot be served as JSON: %s", model_id, reason)
         return None
     if model_id in served:
         logger.warning("skipping a second model with id %a", model_id)
         return None
-    if size > MAX_MODEL_BYTES:
+    if over_model_cap(size):
         logger.warning(
             "skipping model %a: %d bytes as served, over the cap of %d",
             model_id,

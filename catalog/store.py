@@ -10,32 +10,20 @@ and a pointer (`Pointer`) names the published one. A sync writes the new documen
 first, where no reader looks, then moves the pointer with a condition on the version it read,
 then deletes the chunks no reader can need any more. A reader follows the pointer and checks the
 digest: it sees one whole published version or, if it cannot, nothing (`CatalogCorrupt`).
+
+Only the port and the values it exchanges live here. The document's format and every way it
+is read (strictly as a source, as stored for the sync's diff and `export`, leniently for what
+the API serves) are catalog/document.py's; every store's `read_catalog` returns its
+`published_contents`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
-from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
-
-from catalog.bounded_json import entries_within
-from catalog.errors import CatalogCorrupt, CatalogUnreadable, CatalogUnservable
-from catalog.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_MODELS
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from catalog.schema import Model
-
-logger = logging.getLogger(__name__)
-
-# What every published document starts and ends with (`CatalogDocument.of` writes it so): the
-# reader finds the list of models between them without parsing anything (catalog.bounded_json).
-DOCUMENT_PREFIX = b'{"object":"list","data":['
-DOCUMENT_SUFFIX = b"]}"
-# Invalid models a reader names in its one warning; the others are only counted.
-REASONS_SHOWN = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,52 +54,15 @@ class CatalogReader(Protocol):
 @dataclass(frozen=True, slots=True)
 class CatalogDocument:
     """One catalog as it is published: the canonical JSON bytes of `{"object": "list",
-    "data": [model, ...]}` in curated order, and their sha256 (hex), which names it."""
+    "data": [model, ...]}` in curated order, and their sha256 (hex), which names it.
+
+    How the bytes are written and read back (`document_of`, `verified_document`,
+    `document_entries`) is the stored format's, in catalog/document.py.
+    """
 
     body: bytes
     digest: str
     count: int  # models in it
-
-    @classmethod
-    def of(cls, models: Sequence[Mapping[str, Any]]) -> CatalogDocument:
-        """The document of these wire documents, in this order. Same models, same bytes."""
-        data = json.dumps(list(models), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-        body = DOCUMENT_PREFIX + data[1:-1] + DOCUMENT_SUFFIX
-        return cls(body, hashlib.sha256(body).hexdigest(), len(models))
-
-    @classmethod
-    def verified(cls, body: bytes, digest: str, *, count: int) -> CatalogDocument:
-        """The document read back from storage, if it is the one `digest` names (`count`: the
-        models the pointer says it holds). Raises CatalogCorrupt if the bytes are over the
-        document cap or do not hash to `digest`."""
-        if len(body) > MAX_DOCUMENT_BYTES:
-            raise CatalogCorrupt(
-                f"catalog document {digest[:12]} is over {MAX_DOCUMENT_BYTES:,} bytes: refusing it"
-            )
-        actual = hashlib.sha256(body).hexdigest()
-        if actual != digest:
-            raise CatalogCorrupt(
-                f"catalog document {digest[:12]} reads back as {actual[:12]}: refusing it whole"
-            )
-        return cls(body, digest, count)
-
-    def entries(self) -> list[Any]:
-        """The model documents as stored, valid or not, in curated order.
-
-        Raises CatalogCorrupt if the body is not a catalog document as `of` writes one, holds
-        more than MAX_MODELS entries or nests deeper than MAX_DEPTH (it hashes to its digest,
-        so only a writer could have made it so): checked on the bytes, before it is parsed.
-        """
-        try:
-            return entries_within(
-                self.body,
-                prefix=DOCUMENT_PREFIX,
-                suffix=DOCUMENT_SUFFIX,
-                max_entries=MAX_MODELS,
-                max_depth=MAX_DEPTH,
-            )
-        except ValueError as exc:
-            raise CatalogCorrupt(f"catalog document {self.digest[:12]}: {exc}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,80 +142,3 @@ class CatalogWriter(Protocol):
 
 class CatalogStore(CatalogReader, CatalogWriter, Protocol):
     """Both sides of one store."""
-
-
-def published_contents(
-    pointer: Pointer | None, read_document: Callable[[Pointer], CatalogDocument], *, where: str
-) -> CatalogContents | None:
-    """What a reader serves of the version `pointer` names: None while no readable version is
-    published, else that version's valid models (`read_document` reads its chunks; `where`
-    names the store in warnings).
-
-    A version whose stored content breaks the rules (see `CatalogDocument.entries`) raises
-    CatalogUnreadable, one with no valid model CatalogUnservable: both name the version, which
-    the cache remembers. A missing chunk raises what `read_document` raises.
-    """
-    if pointer is None or (not pointer.readable and pointer.unreadable is None):
-        return None
-    if pointer.unreadable is not None:
-        raise CatalogUnreadable(pointer.version, pointer.unreadable)
-    document = read_document(pointer)
-    try:
-        entries = document.entries()
-    except CatalogCorrupt as exc:
-        raise CatalogUnreadable(pointer.version, str(exc)) from None
-    origin = f"catalog version {pointer.version} ({where})"
-    models = valid_models(entries, origin=origin)
-    if entries and not models:
-        raise CatalogUnservable(
-            f"catalog version {pointer.version} has no valid model among its "
-            f"{len(entries):,} entries ({where})",
-            version=pointer.version,
-        )
-    return CatalogContents(pointer.version, models)
-
-
-def valid_models(entries: Sequence[Any], *, origin: str) -> list[Model]:
-    """The entries that are valid models, in order; the others are skipped (a document
-    published by an older or newer schema must not take the whole catalog down), and reported
-    in one warning: how many, and the first REASONS_SHOWN reasons."""
-    from pydantic import ValidationError
-
-    from catalog.problems import printable
-    from catalog.schema import Model
-
-    models: list[Model] = []
-    seen: set[str] = set()
-    skipped = 0
-    reasons: list[str] = []
-    for index, entry in enumerate(entries):
-        reason = None
-        try:
-            model = Model.model_validate(entry)
-        except ValidationError as exc:
-            error = exc.errors(include_url=False)[0]
-            path = ".".join(str(part) for part in error["loc"])
-            reason = f"{path}: {error['msg']}" if path else error["msg"]
-        else:
-            if model.id in seen:
-                reason = f"duplicate id {model.id!r}"
-            else:
-                seen.add(model.id)
-                models.append(model)
-        if reason is not None:
-            skipped += 1
-            if len(reasons) < REASONS_SHOWN:
-                label = entry.get("id") if isinstance(entry, dict) else None
-                named = f" ({printable(label)})" if isinstance(label, str) else ""
-                reasons.append(f"model {index}{named}: {printable(reason, limit=200)}")
-    if skipped:
-        more = "; ..." if skipped > len(reasons) else ""
-        logger.warning(
-            "skipping %d invalid model(s) of %d in %s: %s%s",
-            skipped,
-            len(entries),
-            origin,
-            "; ".join(reasons),
-            more,
-        )
-    return models

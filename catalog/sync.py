@@ -25,21 +25,20 @@ Storage-free: the store port (catalog.store) does the I/O; this module decides.
 from __future__ import annotations
 
 import bisect
-import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
-
-from catalog.change_events import ChangePublisher
+from catalog.change_events import ChangePublisher, event_detail
 from catalog.curation import curation_warnings
+from catalog.document import document_of, published_entries, valid_model
 from catalog.errors import CatalogCorrupt, CatalogUnavailable, EventPublishFailed, RemovalRefused
+from catalog.json_text import json_line
 from catalog.lifecycle import status_at, statuses_at
 from catalog.schema import LifecycleStatus, Model
-from catalog.store import CatalogDocument, CatalogWriter, Pointer
+from catalog.store import CatalogWriter, Pointer
 
 logger = logging.getLogger(__name__)
 
@@ -233,10 +232,8 @@ def lifecycle_changes(
 
 def _status_of(document: Mapping[str, Any], now: float) -> LifecycleStatus | None:
     """A published document's status at `now`; None if it is not a valid model today."""
-    try:
-        return status_at(Model.model_validate(document), now)
-    except ValidationError:
-        return None
+    model = valid_model(document)
+    return None if model is None else status_at(model, now)
 
 
 class CatalogSync:
@@ -272,7 +269,7 @@ class CatalogSync:
         started = self._clock()
         now = self._wall_clock()
         wire = [model.to_wire() for model in models]
-        document = CatalogDocument.of(wire)
+        document = document_of(wire)
         desired = entries_of(wire)
         pointer = self._store.read_pointer()
         # Read back every run, also to check that what the pointer names is still whole.
@@ -362,27 +359,27 @@ class CatalogSync:
         be read back, as no reader can either (publishing, even the same, is the repair)."""
         if pointer is None:
             return {}
-        if pointer.unreadable is not None:
-            logger.warning(
-                "catalog version %d: %s; this run publishes the source over it",
-                pointer.version,
-                pointer.unreadable,
-            )
+        try:
+            entries = published_entries(pointer, self._store.read_document)
+        except CatalogCorrupt as exc:
+            if pointer.unreadable is not None:
+                logger.warning(
+                    "catalog version %d: %s; this run publishes the source over it",
+                    pointer.version,
+                    pointer.unreadable,
+                )
+            else:
+                logger.warning(
+                    "catalog version %d cannot be read back (%s): this run publishes over it",
+                    pointer.version,
+                    exc,
+                )
             return None
-        if not pointer.readable:
+        if entries is None:
             logger.warning(
                 "catalog version %d is in the legacy layout (one item per model): this run "
                 "publishes the source over it, as new",
                 pointer.version,
-            )
-            return None
-        try:
-            entries = self._store.read_document(pointer).entries()
-        except CatalogCorrupt as exc:
-            logger.warning(
-                "catalog version %d cannot be read back (%s): this run publishes over it",
-                pointer.version,
-                exc,
             )
             return None
         return entries_of(entries)
@@ -432,7 +429,7 @@ def _changes(diff: CatalogDiff, became: LifecycleChanges) -> dict[str, Any]:
     changes: dict[str, list[FieldChange]] = {}
     size = 0
     for model_id, fields in diff.changes.items():
-        size += len(json.dumps({model_id: fields}, separators=(",", ":")))
+        size += len(event_detail({model_id: fields}))
         if size > MAX_EVENT_CHANGES_BYTES:
             break
         changes[model_id] = fields
@@ -451,4 +448,4 @@ def _changes(diff: CatalogDiff, became: LifecycleChanges) -> dict[str, Any]:
 
 
 def _json_line(report: SyncReport) -> str:
-    return json.dumps(report.to_dict(), separators=(",", ":"))
+    return json_line(report.to_dict())

@@ -10,7 +10,7 @@ import json
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
-from catalog.measure import STATUS_ALLOWANCE, served_allowance
+from catalog.measure import STATUS_ALLOWANCE, served_bound
 
 if TYPE_CHECKING:
     from catalog.schema import Model
@@ -36,9 +36,10 @@ def list_size(model_sizes: Collection[int]) -> int:
 
 
 def served_size(model: Model) -> int:
-    """The most bytes GET /v1/models/{id} may be for this model, whatever its status."""
+    """The most bytes GET /v1/models/{id} may be for this model, whatever its status (what
+    `catalog.measure.over_model_cap` bounds, and the list cap sums)."""
     wire = model.to_wire()
-    return len(wire_json(wire)) + served_allowance(wire.get("lifecycle"))
+    return served_bound(len(wire_json(wire)), wire.get("lifecycle"))
 
 
 def served_list_size(models: Sequence[Model]) -> int:

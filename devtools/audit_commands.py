@@ -7,7 +7,6 @@ written to any table; `--propose OUT` writes a catalog file for a person to revi
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Sequence
@@ -30,6 +29,7 @@ def audit_catalog(args: argparse.Namespace, settings: Settings) -> int:
     # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
     from awsclients import AwsClients
     from catalog.errors import CatalogError
+    from catalog.json_text import pretty_json
     from handler.audit_job import JobOptions, run_audit_job
     from handler.settings import load_audit_settings
 
@@ -59,7 +59,7 @@ def audit_catalog(args: argparse.Namespace, settings: Settings) -> int:
     except (CatalogError, SettingsError) as exc:
         return fail(str(exc))
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        print(pretty_json(report.to_dict()), end="")
     else:
         from audit.report import format_report
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import sys
 import time
 from collections.abc import Sequence
@@ -59,7 +58,7 @@ def sync_catalog(args: argparse.Namespace, settings: Settings) -> int:
         )
     except (CatalogError, SettingsError) as exc:
         return _sync_failed(exc)
-    print(json.dumps(report.to_dict(), indent=2))
+    _print_report(report.to_dict())
     if reverts is not None:
         _warn_temporary(reverts, report.source, aws)
     return 0
@@ -99,8 +98,16 @@ def publish_catalog(args: argparse.Namespace, settings: Settings) -> int:
         return _sync_failed(exc)
     except OSError as exc:
         return fail(f"cannot read {args.file}: {exc.strerror or exc}")
-    print(json.dumps(report.to_dict(), indent=2))
+    _print_report(report.to_dict())
     return 0
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    """A run's report on stdout, as `sync` and `publish` both print it."""
+    # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
+    from catalog.json_text import pretty_json
+
+    print(pretty_json(report, ascii_only=True), end="")
 
 
 def _sync_failed(exc: Exception) -> int:
@@ -217,7 +224,7 @@ def _export_document(entries: Sequence[Any], *, origin: str, skip_invalid: bool)
     out instead (and a duplicate id after its first), unless what is left is refused too.
     """
     # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
-    from catalog.document import parse_catalog, parse_catalog_json
+    from catalog.document import catalog_file, parse_catalog, parse_catalog_json, valid_entries
     from catalog.errors import InvalidCatalog
 
     kept = list(entries)
@@ -228,33 +235,10 @@ def _export_document(entries: Sequence[Any], *, origin: str, skip_invalid: bool)
         if not skip_invalid:
             raise
         skipped = exc.problems
-        kept = _valid_entries(kept)
-    document = {"object": "list", "data": kept}
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    # A lone surrogate cannot be UTF-8: kept as such, for the parser below to refuse by name.
-    body = text.encode("utf-8", errors="surrogatepass")
+        kept = valid_entries(kept)
+    body = catalog_file({"object": "list", "data": kept})
     parse_catalog_json(body, origin=origin)
     return _Exported(body, len(kept), skipped)
-
-
-def _valid_entries(entries: Sequence[Any]) -> list[Any]:
-    """The entries that are valid models, verbatim and in order, each id once (the first)."""
-    # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
-    from pydantic import ValidationError
-
-    from catalog.schema import Model
-
-    kept: list[Any] = []
-    seen: set[str] = set()
-    for entry in entries:
-        try:
-            model_id = Model.model_validate(entry).id
-        except ValidationError:
-            continue
-        if model_id not in seen:
-            seen.add(model_id)
-            kept.append(entry)
-    return kept
 
 
 def _write_stdout(body: bytes) -> None:
@@ -331,6 +315,7 @@ def validate_catalog(args: argparse.Namespace, _settings: Settings) -> int:
 def report_lifecycle(args: argparse.Namespace, settings: Settings) -> int:
     # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
     from catalog.errors import CatalogError, InvalidCatalog
+    from catalog.json_text import pretty_json
     from catalog.lifecycle import day_start, days_left, statuses_at
 
     on: date = args.at or datetime.now(UTC).date()
@@ -380,7 +365,7 @@ def report_lifecycle(args: argparse.Namespace, settings: Settings) -> int:
         )
     )
     if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        print(pretty_json(rows), end="")
         return 0
     if not rows:
         print("every model is active")
@@ -430,7 +415,7 @@ def _lifecycle_catalog(source: str | None, settings: Settings) -> tuple[list[Mod
         nothing=" (the API serves the bundled catalog): try --source bundled",
     )
     # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
-    from catalog.store import valid_models
+    from catalog.document import valid_models
 
     # As the API reads it: the models the schema refuses are left out (and logged).
     models = valid_models(entries, origin=origin)
@@ -444,6 +429,7 @@ def _read_published(table: str, *, nothing: str, then: str = "") -> tuple[str, l
     `then` end those messages."""
     # Imported when the command runs, so `ar-models --help` starts in 0.4 s, not 1-2 s.
     from awsclients import AwsClients
+    from catalog.document import published_entries
     from catalog.dynamodb import DynamoDBCatalogStore
     from catalog.errors import CatalogUnavailable
 
@@ -451,12 +437,13 @@ def _read_published(table: str, *, nothing: str, then: str = "") -> tuple[str, l
     pointer = store.read_pointer()
     if pointer is None:
         raise CatalogUnavailable(f"nothing is published in {table}{nothing}")
-    if not pointer.readable:
+    entries = published_entries(pointer, store.read_document)
+    if entries is None:
         raise CatalogUnavailable(
             f"catalog version {pointer.version} in {table} is in the legacy layout (one item "
             f"per model): run `ar-models sync` to publish it as a document{then}"
         )
-    return f"catalog version {pointer.version} ({table})", store.read_document(pointer).entries()
+    return f"catalog version {pointer.version} ({table})", entries
 
 
 def _problems(exc: InvalidCatalog) -> str:

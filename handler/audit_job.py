@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
 from awsclients import AwsClients
+from catalog.json_text import json_line, pretty_json
 from handler.lambda_types import LambdaContext
 from handler.settings import (
     AuditSettings,
@@ -199,7 +200,7 @@ def publish_report(
     # Imported when a run reports, as the run's other modules are.
     from handler.audit_metrics import audit_metric_lines
 
-    body = (json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n").encode()
+    body = pretty_json(report.to_dict()).encode()
     published: dict[str, Any] = {"report": None, "event": False}
     bucket = audit_settings.report_bucket
     if bucket:
@@ -226,13 +227,13 @@ def publish_report(
 def _put_drift_event(aws: AwsClients, bus: str, detail: Mapping[str, Any]) -> None:
     """One CatalogDrift event, from the same source as the sync's CatalogChanged."""
     # Imported only when there is drift to announce.
-    from catalog.change_events import EVENT_SOURCE
+    from catalog.change_events import EVENT_SOURCE, event_detail
 
     entry = {
         "EventBusName": bus,
         "Source": EVENT_SOURCE,
         "DetailType": DRIFT_DETAIL_TYPE,
-        "Detail": json.dumps(detail, separators=(",", ":")),
+        "Detail": event_detail(detail),
     }
     response = aws.events().put_events(Entries=[entry])  # type: ignore[list-item]
     # PutEvents answers 200 even when the entry failed: the failure is in the entry.
@@ -285,7 +286,7 @@ class AuditHandler:
             report, self._settings, self._audit, aws=self._aws, stream=self._stream
         )
         result = {**report.summary(), **published}
-        logger.info("audit finished: %s", json.dumps(result, separators=(",", ":")))
+        logger.info("audit finished: %s", json_line(result))
         return result
 
 

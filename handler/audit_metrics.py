@@ -5,10 +5,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from catalog.json_text import json_line
 from handler.metrics import DIMENSION, NAMESPACE
 
 if TYPE_CHECKING:
@@ -63,4 +63,4 @@ def _line(
         **labels,
         **values,
     }
-    return json.dumps(line, separators=(",", ":")) + "\n"
+    return json_line(line) + "\n"

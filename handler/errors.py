@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apikeys.errors import KeyStoreUnavailable
 from catalog.errors import InvalidCursor, InvalidFilter, ModelNotFound
+from catalog.problems import VALUE_LIMIT, printable, quoted
 
 logger = logging.getLogger(__name__)
 
@@ -109,14 +110,12 @@ def _from_validation_error(_: Request, exc: RequestValidationError) -> APIError:
     return APIError(400, message, param=param, code="invalid_value")
 
 
-# How much of a rejected value a message quotes: enough to recognise it, never the whole of a
-# 10 KB query string.
-ECHO_LIMIT = 100
-
-
 def _echo(value: Any) -> str:
-    shown = repr(value)
-    return shown if len(shown) <= ECHO_LIMIT else shown[:ECHO_LIMIT] + "..."
+    """A rejected value as every message shows one (catalog.problems): a string quoted, any
+    other value by its repr, each at most VALUE_LIMIT characters of it."""
+    if isinstance(value, str):
+        return quoted(value)
+    return printable(repr(value), limit=VALUE_LIMIT)
 
 
 def _from_model_not_found(_: Request, exc: ModelNotFound) -> APIError:

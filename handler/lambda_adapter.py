@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from mangum import Mangum
 from mangum.handlers import APIGateway, HTTPGateway
 
+from catalog.problems import quoted
 from handler.dialects import HeaderLookup
 from handler.errors import INTERNAL_ERROR_MESSAGE, APIError
 from handler.lambda_types import LambdaContext
@@ -407,5 +408,5 @@ def _kind(value: Any) -> str:
 
 
 def _name(key: Any) -> str:
-    """A key, for a log line: short and ASCII-escaped (a key may hold anything)."""
-    return ascii(key[:40]) if isinstance(key, str) else _kind(key)
+    """A key, for a log line: quoted as every message quotes a value (a key may hold anything)."""
+    return quoted(key) if isinstance(key, str) else _kind(key)

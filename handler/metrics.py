@@ -8,13 +8,13 @@ contract of the alarms in template.yaml: `CatalogDegradedAlarm` (the API's), and
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from catalog.cache import ServedCatalog, ServedFrom
+from catalog.json_text import json_line
 from catalog.lifecycle import lifecycle_counts
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def _emf_line(
         **values,
         **properties,
     }
-    return json.dumps(line, separators=(",", ":")) + "\n"
+    return json_line(line) + "\n"
 
 
 def _write(stream: TextIO | None, text: str) -> None:

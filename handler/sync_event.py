@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from catalog.errors import RemovalRefused
+from catalog.problems import quoted
 
 if TYPE_CHECKING:
     from catalog.sync import SyncReport
@@ -40,12 +41,10 @@ class SyncRequest:
             return cls()
         if not isinstance(event, dict):
             raise ValueError(f"a sync event must be a JSON object, got {type(event).__name__}")
-        unknown = sorted(
-            str(key)[:40] for key in event if key not in _OPTIONS and key not in _ENVELOPE
-        )
+        unknown = sorted(str(key) for key in event if key not in _OPTIONS and key not in _ENVELOPE)
         if unknown:
             raise ValueError(
-                f"unknown key(s) in the sync event: {', '.join(map(repr, unknown[:5]))}; "
+                f"unknown key(s) in the sync event: {', '.join(map(quoted, unknown[:5]))}; "
                 f"a sync event takes only {' and '.join(map(repr, _OPTIONS))} (true or false)"
             )
         return cls(dry_run=_flag(event, "dry_run"), force=_flag(event, "force"))

@@ -143,7 +143,7 @@ def test_boto3_is_imported_only_by_awsclients(module: str) -> None:
 
 # Modules being reworked on another branch (issue 18) when this test was written: their
 # function-local imports are explained there.
-_LOCAL_IMPORTS_ELSEWHERE = frozenset({"catalog.dynamodb", "catalog.store"})
+_LOCAL_IMPORTS_ELSEWHERE = frozenset({"catalog.dynamodb"})
 
 
 @pytest.mark.parametrize("module", sorted(set(MODULES) - _LOCAL_IMPORTS_ELSEWHERE))

@@ -11,7 +11,6 @@ carry one is answered as it always was, the parameter ignored.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,7 +18,9 @@ from typing import TYPE_CHECKING, Any
 from catalog.anthropic import DEFAULT_LIFECYCLES, DEFAULT_LIMIT, MAX_LIMIT
 from catalog.errors import InvalidFilter
 from catalog.limits import MAX_ID_LENGTH
+from catalog.problems import quoted
 from catalog.schema import LIFECYCLE_STATUSES
+from handler.dialects.base import error_json
 from handler.errors import APIError
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def anthropic_error_body(error: APIError, request_id: str | None) -> bytes:
         "error": {"type": anthropic_error_type(error.status), "message": error.message},
         "request_id": request_id,
     }
-    return json.dumps(body, separators=(",", ":")).encode()
+    return error_json(body)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +115,7 @@ def _limit(query: QueryParams) -> int:
     ):
         raise _invalid(
             "limit",
-            f"Invalid value for 'limit': {_shown(raw)}. Expected an integer from 1 to {MAX_LIMIT}.",
+            f"Invalid value for 'limit': {quoted(raw)}. Expected an integer from 1 to {MAX_LIMIT}.",
         )
     return int(digits)
 
@@ -123,7 +124,7 @@ def _cursor(query: QueryParams, param: str) -> str | None:
     value = query.get(param)
     if value is not None and not 1 <= len(value) <= MAX_ID_LENGTH:
         raise _invalid(
-            param, f"Invalid value for '{param}': {_shown(value)} is not a model id of this list."
+            param, f"Invalid value for '{param}': {quoted(value)} is not a model id of this list."
         )
     return value
 
@@ -140,17 +141,9 @@ def _lifecycles(query: QueryParams) -> frozenset[str] | None:
         )
     for value in values:
         if value not in LIFECYCLE_STATUSES:
-            error = InvalidFilter(
-                "lifecycle", _shown(value, quoted=False), list(LIFECYCLE_STATUSES)
-            )
+            error = InvalidFilter("lifecycle", value, list(LIFECYCLE_STATUSES))
             raise _invalid("lifecycle", str(error))
     return frozenset(values)
-
-
-def _shown(value: str, *, quoted: bool = True) -> str:
-    """A client's value, bounded, for an error message."""
-    shown = value if len(value) <= 64 else value[:64] + "..."
-    return repr(shown) if quoted else shown
 
 
 # --- Its additions to /openapi.json -----------------------------------------------------------

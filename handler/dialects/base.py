@@ -11,6 +11,7 @@ ask it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -25,6 +26,13 @@ if TYPE_CHECKING:
 # A request header's value by its lower-case name, or None when absent: the middleware reads
 # ASGI headers, the Lambda adapter an event's (any case), through the same question.
 HeaderLookup = Callable[[str], "str | None"]
+
+
+def error_json(body: Mapping[str, Any]) -> bytes:
+    """An error body as every dialect writes it: compact JSON, ASCII. An error quotes what the
+    client sent, and escaped that way any character serialises, a lone surrogate included: the
+    error itself never fails."""
+    return json.dumps(body, separators=(",", ":")).encode()
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,11 +7,12 @@ document from the routes (their `response_model` and ErrorResponse), so it adds 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
+
+from handler.dialects.base import error_json
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -45,7 +46,7 @@ def error_body(error: APIError) -> bytes:
             "code": error.code,
         }
     }
-    return json.dumps(body, separators=(",", ":")).encode()
+    return error_json(body)
 
 
 _NO_HEADERS: Mapping[str, str] = {}

@@ -25,9 +25,10 @@ from moto.server import ThreadedMotoServer
 from apikeys.verifier import KeyVerifier
 from awsclients import AwsClients, Credentials, Profile
 from catalog.cache import CatalogCache, ServedFrom
+from catalog.document import document_of
 from catalog.dynamodb import DynamoDBCatalogStore
 from catalog.errors import CatalogCorrupt, CatalogIncomplete
-from catalog.store import CatalogContents, CatalogDocument
+from catalog.store import CatalogContents
 from catalog.sync import CatalogSync
 from devtools.template_tables import table_definitions
 from handler.deps import Services
@@ -441,7 +442,7 @@ def test_missing_chunks_are_incomplete_and_offer_the_previous_version(
     store = DynamoDBCatalogStore(models_table, dynamodb=lambda: dynamodb, chunk_size=CHUNK_SIZE)
     pointer = None
     for version in (1, 2):
-        document = CatalogDocument.of(catalog(version))
+        document = document_of(catalog(version))
         pointer = store.move_pointer(pointer, store.write_version(document, version=version))
     assert pointer is not None
     dynamodb.delete_item(
@@ -461,7 +462,7 @@ def test_chunks_that_are_all_there_but_wrong_are_bad_content_not_incomplete(
     dynamodb: DynamoDBClient, models_table: str
 ) -> None:
     store = DynamoDBCatalogStore(models_table, dynamodb=lambda: dynamodb, chunk_size=CHUNK_SIZE)
-    written = store.write_version(CatalogDocument.of(catalog(1)), version=1)
+    written = store.write_version(document_of(catalog(1)), version=1)
     pointer = store.move_pointer(None, written)
     dynamodb.put_item(
         TableName=models_table,

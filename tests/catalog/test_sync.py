@@ -2,7 +2,7 @@
 announcements, and what readers see when a run fails at any point.
 
 No moto here: what the DynamoDB adapter does on the wire (batches, retries, throttling, calls
-counted) is tested in test_sync_dynamodb.py, and test_store_contract.py keeps the stores alike.
+counted) is tested in test_sync_dynamodb.py, and test_store.py keeps the stores alike.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import json
 import pytest
 
 from catalog.cache import CatalogCache, ServedFrom
+from catalog.document import document_of
 from catalog.errors import CatalogUnavailable, EventPublishFailed, RemovalRefused, VersionConflict
 from catalog.lifecycle import day_start
 from catalog.schema import Model
@@ -36,7 +37,7 @@ def catalog_of(n: int, *, context_length: int = 1000) -> list[Model]:
 
 
 def digest_of(models: list[Model]) -> str:
-    return CatalogDocument.of([m.to_wire() for m in models]).digest
+    return document_of([m.to_wire() for m in models]).digest
 
 
 def sync_of(

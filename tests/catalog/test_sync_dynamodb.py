@@ -20,10 +20,11 @@ from botocore.exceptions import ClientError
 
 from catalog.bundled import bundled_models
 from catalog.cache import CatalogCache, ServedFrom
+from catalog.document import document_of
 from catalog.dynamodb import DynamoDBCatalogStore
 from catalog.errors import CatalogCorrupt, CatalogUnavailable, VersionConflict
 from catalog.schema import Model
-from catalog.store import CatalogDocument, Pointer
+from catalog.store import Pointer
 from catalog.sync import CatalogSync
 from tests.support.factories import make_model
 from tests.support.fakes import CallCounter, FakeClock, RecordingPublisher
@@ -91,7 +92,7 @@ def chunk_digests(client: DynamoDBClient, table: str) -> set[str]:
 
 
 def digest_of(models: list[Model]) -> str:
-    return CatalogDocument.of([m.to_wire() for m in models]).digest
+    return document_of([m.to_wire() for m in models]).digest
 
 
 @pytest.fixture
@@ -180,7 +181,7 @@ CHUNK = 8
 
 
 def _chunks(models: list[Model]) -> int:
-    document = CatalogDocument.of([m.to_wire() for m in models])
+    document = document_of([m.to_wire() for m in models])
     return -(-len(zlib.compress(document.body, 9)) // CHUNK)
 
 
@@ -569,7 +570,7 @@ def test_the_clean_up_waits_for_the_grace_period_after_the_pointer_moved(
     digests = []
     for version in (1, 2, 3):
         now[0] += 60
-        document = CatalogDocument.of([make_model(f"m{version}").to_wire()])
+        document = document_of([make_model(f"m{version}").to_wire()])
         digests.append(document.digest)
         pointer = store.move_pointer(pointer, store.write_version(document, version=version))
         assert store.clean_up(pointer) == 0
@@ -591,7 +592,7 @@ def test_without_a_grace_period_the_clean_up_deletes_at_once(
     pointer = None
     deleted = []
     for version in (1, 2, 3):
-        document = CatalogDocument.of([make_model(f"m{version}").to_wire()])
+        document = document_of([make_model(f"m{version}").to_wire()])
         pointer = store.move_pointer(pointer, store.write_version(document, version=version))
         deleted.append(store.clean_up(pointer))
     assert deleted == [0, 0, 1]

@@ -190,6 +190,23 @@ def test_export_of_a_legacy_layout_says_to_sync_first(
     assert "ar-models sync" in err
 
 
+def test_export_of_a_pointer_edited_by_hand_names_what_cannot_be_read(
+    table: str, dynamodb: DynamoDBClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    publish(dynamodb, table, DOCS)
+    dynamodb.update_item(
+        TableName=table,
+        Key={"pk": {"S": "catalog"}, "sk": {"S": "meta"}},
+        UpdateExpression="SET chunks = :bad",
+        ExpressionAttributeValues={":bad": {"S": "two"}},
+    )
+    code, out, err = run(capsys, "export")
+    assert (code, out) == (1, "")
+    assert "catalog version 1 cannot be read" in err
+    assert "`chunks` is {'S': 'two'}" in err
+    assert "legacy layout" not in err  # read as the API and the sync read it, not as legacy
+
+
 def test_export_of_a_corrupt_catalog_fails(
     table: str, dynamodb: DynamoDBClient, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -22,10 +22,10 @@ import pytest
 
 from apikeys.verifier import KeyVerifier
 from catalog.cache import CatalogCache
+from catalog.document import DOCUMENT_PREFIX, DOCUMENT_SUFFIX, document_of
 from catalog.dynamodb import CHUNK_SIZE, DynamoDBCatalogStore, chunk_sk
 from catalog.limits import MAX_DOCUMENT_BYTES, MAX_MODELS
 from catalog.schema import Model
-from catalog.store import DOCUMENT_PREFIX, DOCUMENT_SUFFIX, CatalogDocument
 from catalog.sync import CatalogSync
 from handler.api import lambda_handler
 from handler.deps import Services
@@ -157,11 +157,11 @@ BAD_DOCUMENTS = {
     # A million junk entries: validated one by one, a warning each, for 30 s.
     "a-million-junk-entries": DOCUMENT_PREFIX + b",".join([b"0"] * 1_000_000) + DOCUMENT_SUFFIX,
     # More valid models than a source may hold: not served beyond the cap.
-    "over-the-model-cap": CatalogDocument.of(
+    "over-the-model-cap": document_of(
         [model_doc(f"m-{index}") for index in range(MAX_MODELS + 1)]
     ).body,
     # Models, none of them valid: read and validated again at every TTL.
-    "no-valid-model": CatalogDocument.of([{"id": "broken"}, {"id": 1}]).body,
+    "no-valid-model": document_of([{"id": "broken"}, {"id": 1}]).body,
     # Not the document the sync writes (a key beside the list), its digest right.
     "not-a-catalog-document": b'{"object":"list","data":[],"more":[1]}',
 }
@@ -285,7 +285,7 @@ def test_chunks_whose_bytes_do_not_match_the_digest_are_remembered(
     publish(dynamodb, models_table, GOOD)
     warm = container()
     warm.list_ids()
-    body = CatalogDocument.of([model_doc("evil")]).body
+    body = document_of([model_doc("evil")]).body
     write_version(
         dynamodb, models_table, 2, [zlib.compress(body)], digest=hashlib.sha256(b"x").hexdigest()
     )
@@ -374,7 +374,7 @@ def test_chunks_that_have_not_arrived_yet_are_transient_not_remembered(
     publish(dynamodb, models_table, GOOD)
     warm = container()
     warm.list_ids()
-    body = CatalogDocument.of([model_doc("gpt-5")]).body
+    body = document_of([model_doc("gpt-5")]).body
     data = zlib.compress(body, 9)
     digest = hashlib.sha256(body).hexdigest()
     dynamodb.put_item(

@@ -6,9 +6,9 @@ import json
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+from catalog.document import document_of
 from catalog.dynamodb import DynamoDBCatalogStore
 from catalog.schema import Model
-from catalog.store import CatalogDocument
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -103,7 +103,7 @@ def publish(
     """Publish docs as the catalog, as a sync does (chunks, pointer, clean-up), without its
     diff or guard; returns the version. `version`: jump to that version instead of the next."""
     store = DynamoDBCatalogStore(table, dynamodb=lambda: client)
-    document = CatalogDocument.of(docs)
+    document = document_of(docs)
     pointer = store.read_pointer()
     if version is None:
         written = store.write_version(document, version=(pointer.version if pointer else 0) + 1)

@@ -5,7 +5,7 @@ digest, tagged with the version they were written for, a pointer moved with a co
 version, a previous document kept for readers, a clean-up of the rest, and `CatalogUnavailable`
 for any failure, so the sync's diff, guard and repair logic is tested in milliseconds without
 moto. The DynamoDB adapter has its own tests against moto, and
-tests/catalog/test_store_contract.py runs the same contract against both.
+tests/catalog/test_store.py runs the same contract against both.
 
 Chunks hold the document uncompressed, in pieces of `chunk_size` bytes: small by default, so a
 test catalog takes several chunks and a run can fail between any two of them.
@@ -17,19 +17,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from catalog.document import document_of, published_contents, verified_document
 from catalog.errors import (
     CatalogCorrupt,
     CatalogIncomplete,
     CatalogUnavailable,
     VersionConflict,
 )
-from catalog.store import (
-    CatalogContents,
-    CatalogDocument,
-    Pointer,
-    WrittenVersion,
-    published_contents,
-)
+from catalog.store import CatalogContents, CatalogDocument, Pointer, WrittenVersion
 
 CHUNK_SIZE = 1_000
 
@@ -70,7 +65,7 @@ class InMemoryCatalogStore:
     def publish(self, docs: Sequence[Mapping[str, Any]], *, version: int | None = None) -> int:
         """Set the published catalog directly, as a finished sync leaves it (not logged in
         `calls`): `docs` in this order, at `version` (default: the next one)."""
-        document = CatalogDocument.of(docs)
+        document = document_of(docs)
         previous = self.pointer
         if version is None:
             version = (0 if previous is None else previous.version) + 1
@@ -148,7 +143,7 @@ class InMemoryCatalogStore:
             if chunk is None:
                 raise CatalogIncomplete(f"chunk {index} of {pointer.digest[:12]} is missing")
             pieces.append(chunk.data)
-        return CatalogDocument.verified(b"".join(pieces), pointer.digest, count=pointer.count)
+        return verified_document(b"".join(pieces), pointer.digest, count=pointer.count)
 
     def write_version(self, document: CatalogDocument, *, version: int) -> WrittenVersion:
         self._call("write_version")

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from catalog.problems import VALUE_LIMIT
 from handler.deps import Services
 from handler.dialects import VARY
-from handler.errors import ECHO_LIMIT
 from tests.support.factories import model_doc
 from tests.support.http import DEV_KEY, api_client, assert_anthropic_error, assert_openai_error
 from tests.support.services import broken_services, make_services, memory_catalog
@@ -500,4 +500,4 @@ def test_a_rejected_value_is_quoted_only_in_part(paging: TestClient, anthropic: 
     assert response.status_code == 400
     message = response.json()["error"]["message"]
     assert message.startswith("Invalid value for 'min_context_length': '" + "9" * 90)
-    assert "9" * (ECHO_LIMIT + 1) not in message
+    assert "9" * (VALUE_LIMIT + 1) not in message

@@ -1,9 +1,15 @@
-"""Validation is the sync's contract: what `parse_catalog_json` accepts, the sync can write and
-the API can serve; anything else is InvalidCatalog listing every problem, and never another
-exception, whatever the bytes."""
+"""catalog/document.py: every way a catalog document becomes models.
+
+Strict first. Validation is the sync's contract: what `parse_catalog_json` accepts, the sync can
+write and the API can serve; anything else is InvalidCatalog listing every problem, and never
+another exception, whatever the bytes. Then the published bytes (the canonical document, read
+back within bounds) and the lenient readers: what the API serves of a published version, and
+what the sync and `export` read of it.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import random
@@ -13,8 +19,25 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from catalog.document import parse_catalog_json
-from catalog.errors import InvalidCatalog
+from catalog.document import (
+    catalog_file,
+    document_entries,
+    document_of,
+    parse_catalog_json,
+    published_contents,
+    published_entries,
+    valid_entries,
+    valid_model,
+    valid_models,
+    verified_document,
+)
+from catalog.errors import (
+    CatalogCorrupt,
+    CatalogIncomplete,
+    CatalogUnreadable,
+    CatalogUnservable,
+    InvalidCatalog,
+)
 from catalog.limits import (
     MAX_CONTEXT_LENGTH,
     MAX_CREATED,
@@ -32,6 +55,7 @@ from catalog.limits import (
 )
 from catalog.schema import Model
 from catalog.snapshot import CatalogSnapshot
+from catalog.store import CatalogDocument, Pointer
 from catalog.wire import list_size, served_list_size, wire_json
 from tests.support.factories import model_doc
 
@@ -647,3 +671,178 @@ def test_ids_aliases_and_successors_with_dot_segments_are_refused(field: str, va
 def test_dots_inside_a_segment_stay_valid(model_id: str) -> None:
     (model,) = parse_catalog_json(document(model_doc(model_id)), origin=ORIGIN)
     assert model.id == model_id
+
+
+# -- the published bytes ----------------------------------------------------------------------
+
+
+def test_the_canonical_document_is_the_same_bytes_for_the_same_models() -> None:
+    docs = [model_doc("b", note="ü"), model_doc("a")]
+    document = document_of(docs)
+    assert document.body.startswith(b'{"object":"list","data":[{"id":"b",')
+    assert "ü".encode() in document.body  # UTF-8, not \\u escapes
+    assert document == document_of([dict(doc) for doc in docs])
+    assert document.count == 2
+    assert document_of(docs[::-1]).digest != document.digest  # order is content
+    with pytest.raises(CatalogCorrupt, match="not a catalog"):
+        document_entries(CatalogDocument(b"{", "d", 0))
+
+
+def test_a_document_read_back_is_refused_unless_it_is_the_one_its_digest_names() -> None:
+    document = document_of([model_doc("a")])
+    assert verified_document(document.body, document.digest, count=1) == document
+    with pytest.raises(CatalogCorrupt, match="reads back as"):
+        verified_document(document.body + b" ", document.digest, count=1)
+    oversized = b" " * (MAX_DOCUMENT_BYTES + 1)
+    with pytest.raises(CatalogCorrupt, match="is over"):
+        verified_document(oversized, document.digest, count=1)
+
+
+def test_the_entries_are_read_back_as_stored_valid_or_not() -> None:
+    docs = [model_doc("a", note=1.0), {"id": "not-a-model"}, model_doc("a")]
+    assert document_entries(document_of(docs)) == docs
+
+
+def test_a_catalog_file_is_indented_utf8_and_reads_back_as_the_same_models() -> None:
+    document = {"object": "list", "data": [model_doc("gpt-x", note="é")]}
+    body = catalog_file(document)
+    assert body.endswith(b"}\n")
+    assert '"note": "é"'.encode() in body  # UTF-8 as is, not \\u escapes
+    assert body.startswith(b'{\n  "object": "list",\n  "data": [\n    {\n')
+    models = parse_catalog_json(body, origin="exported.json")
+    assert [model.to_wire() for model in models] == [
+        Model.model_validate(doc).to_wire() for doc in document["data"]
+    ]
+
+
+def test_a_lone_surrogate_in_a_catalog_file_is_refused_by_name_when_read() -> None:
+    body = catalog_file({"object": "list", "data": [model_doc("m", note="\ud800")]})
+    with pytest.raises(InvalidCatalog, match="not UTF-8"):
+        parse_catalog_json(body, origin="exported.json")
+
+
+# -- lenient: what a reader serves of a published version -------------------------------------
+
+
+def _pointer_to(document: CatalogDocument, *, version: int = 7) -> Pointer:
+    return Pointer(version=version, digest=document.digest, chunks=1, count=document.count)
+
+
+def _reading(*documents: CatalogDocument) -> tuple[list[str], Any]:
+    """A `read_document` over these documents, and the digests it was asked for."""
+    asked: list[str] = []
+    by_digest = {document.digest: document for document in documents}
+
+    def read_document(pointer: Pointer) -> CatalogDocument:
+        assert pointer.digest is not None
+        asked.append(pointer.digest)
+        return by_digest[pointer.digest]
+
+    return asked, read_document
+
+
+def test_invalid_and_duplicate_models_are_skipped_in_one_warning_naming_the_first_three(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    entries = [
+        model_doc("kept"),
+        {"id": "no-owner"},
+        model_doc("kept", note="the second of an id"),
+        "not an object",
+        {"id": 5},
+        model_doc("also-kept"),
+    ]
+    models = valid_models(entries, origin="catalog version 3 (test)")
+    assert [model.id for model in models] == ["kept", "also-kept"]
+    assert models[0] == Model.model_validate(entries[0])  # the first of an id wins
+    (warning,) = caplog.records
+    message = warning.getMessage()
+    assert message.startswith("skipping 4 invalid model(s) of 6 in catalog version 3 (test): ")
+    assert "model 1 (no-owner): " in message
+    assert "model 2 (kept): duplicate id 'kept'" in message
+    assert "model 3: " in message
+    assert "model 4: " not in message
+    assert message.endswith("; ...")
+
+
+def test_export_keeps_the_models_the_api_serves_verbatim() -> None:
+    entries = [model_doc("a", note=1.0), {"id": "bad"}, model_doc("a", note=2), model_doc("b")]
+    kept = valid_entries(entries)
+    assert kept == [entries[0], entries[3]]
+    assert kept[0] is entries[0]  # the document as published, not re-serialised from a model
+    assert [model.id for model in valid_models(entries, origin="t")] == ["a", "b"]
+
+
+def test_one_entry_is_a_model_or_none() -> None:
+    assert valid_model(model_doc("a")) == Model.model_validate(model_doc("a"))
+    assert valid_model({"id": "a"}) is None
+    assert valid_model([]) is None
+
+
+def test_a_reader_serves_the_valid_models_of_the_version_the_pointer_names() -> None:
+    document = document_of([model_doc("a"), {"id": "broken"}, model_doc("b")])
+    _, read_document = _reading(document)
+    contents = published_contents(_pointer_to(document), read_document, where="test")
+    assert contents is not None
+    assert contents.version == 7
+    assert [model.id for model in contents.models] == ["a", "b"]
+
+
+def test_nothing_is_served_before_a_readable_version_is_published() -> None:
+    asked, read_document = _reading()
+    assert published_contents(None, read_document, where="test") is None
+    legacy = Pointer(version=4, digest=None, chunks=0, count=0)
+    assert published_contents(legacy, read_document, where="test") is None
+    assert published_entries(legacy, read_document) is None
+    assert asked == []  # a legacy pointer names nothing to read
+
+
+def test_a_pointer_that_cannot_be_followed_is_unreadable_and_nothing_is_read() -> None:
+    asked, read_document = _reading()
+    pointer = Pointer(version=9, digest=None, chunks=0, count=0, unreadable="`chunks` is 'x'")
+    for read in (
+        lambda: published_contents(pointer, read_document, where="test"),
+        lambda: published_entries(pointer, read_document),
+    ):
+        with pytest.raises(CatalogUnreadable) as raised:
+            read()
+        assert raised.value.version == 9
+        assert "`chunks` is 'x'" in str(raised.value)
+    assert asked == []
+
+
+def test_a_document_breaking_the_rules_is_unreadable_for_the_api_corrupt_for_the_sync() -> None:
+    body = b'{"object":"list","data":{}}'
+    document = CatalogDocument(body, hashlib.sha256(body).hexdigest(), 0)
+    _, read_document = _reading(document)
+    with pytest.raises(CatalogUnreadable) as raised:
+        published_contents(_pointer_to(document, version=5), read_document, where="test")
+    assert raised.value.version == 5  # the cache remembers it and never reads it again
+    with pytest.raises(CatalogCorrupt, match="not a catalog document"):
+        published_entries(_pointer_to(document), read_document)
+
+
+def test_a_version_with_no_valid_model_is_unservable_and_named() -> None:
+    document = document_of([{"id": "broken"}, {"id": 1}])
+    _, read_document = _reading(document)
+    with pytest.raises(CatalogUnservable, match="no valid model among its 2 entries") as raised:
+        published_contents(_pointer_to(document, version=6), read_document, where="test")
+    assert raised.value.version == 6
+
+
+def test_a_missing_chunk_is_raised_as_the_store_raises_it() -> None:
+    def read_document(pointer: Pointer) -> CatalogDocument:
+        raise CatalogIncomplete("chunk 1 has not arrived")
+
+    pointer = Pointer(version=2, digest="d" * 64, chunks=2, count=1)
+    with pytest.raises(CatalogIncomplete):
+        published_contents(pointer, read_document, where="test")
+    with pytest.raises(CatalogIncomplete):
+        published_entries(pointer, read_document)
+
+
+def test_the_sync_reads_every_entry_as_published() -> None:
+    docs = [model_doc("a"), {"id": "broken"}]
+    document = document_of(docs)
+    _, read_document = _reading(document)
+    assert published_entries(_pointer_to(document), read_document) == docs
