@@ -25,7 +25,6 @@ import hashlib
 import hmac
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -33,6 +32,7 @@ from apikeys.errors import InvalidApiKey, KeyStoreUnavailable
 from apikeys.material import hash_key, looks_like_key
 from apikeys.store import ACTIVE, ApiKeyRecord, KeyLookup
 from awsclients.backoff import FailureBackoff
+from awsclients.bounded_cache import BoundedCache, one
 
 logger = logging.getLogger(__name__)
 
@@ -45,32 +45,6 @@ KEY_VERDICT_TTL = 60.0
 class _Cached:
     record: ApiKeyRecord | None  # None: no such key in the table
     fetched_at: float
-
-
-class _Lru:
-    """Verdicts by key hash, at most `max_entries`; the least recently used goes first."""
-
-    def __init__(self, max_entries: int) -> None:
-        self._max_entries = max_entries
-        self._entries: OrderedDict[str, _Cached] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def get(self, key_hash: str) -> _Cached | None:
-        return self._entries.get(key_hash)
-
-    def touch(self, key_hash: str) -> None:
-        self._entries.move_to_end(key_hash)
-
-    def put(self, key_hash: str, cached: _Cached) -> None:
-        self._entries[key_hash] = cached
-        self._entries.move_to_end(key_hash)
-        while len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)
-
-    def discard(self, key_hash: str) -> None:
-        self._entries.pop(key_hash, None)
 
 
 class KeyVerifier:
@@ -107,8 +81,10 @@ class KeyVerifier:
         self._negative_ttl = negative_ttl
         self._stale_for = stale_for
         self._clock = clock
-        self._verified = _Lru(max_entries)  # active records only
-        self._refused = _Lru(max_unknown_entries)  # unknown (None) and inactive records
+        # Bounded by count; looked at with `peek`, touched only when a verdict is used.
+        self._verified: BoundedCache[str, _Cached] = BoundedCache(max_entries, size_of=one)
+        # Unknown (None) and inactive records.
+        self._refused: BoundedCache[str, _Cached] = BoundedCache(max_unknown_entries, size_of=one)
         self._backoff = FailureBackoff(failure_backoff, clock=clock)
         self._warned = False  # about serving from the cache, in this backoff window
 
@@ -132,11 +108,11 @@ class KeyVerifier:
 
     def _lookup(self, store: KeyLookup, key_hash: str) -> ApiKeyRecord | None:
         now = self._clock()
-        verified = self._verified.get(key_hash)
+        verified = self._verified.peek(key_hash)
         if verified is not None and now - verified.fetched_at < self._ttl:
             self._verified.touch(key_hash)
             return verified.record
-        refused = self._refused.get(key_hash)
+        refused = self._refused.peek(key_hash)
         if refused is not None and now - refused.fetched_at < self._negative_ttl:
             self._refused.touch(key_hash)
             return refused.record
@@ -186,10 +162,10 @@ class KeyVerifier:
     def _remember(self, key_hash: str, cached: _Cached) -> None:
         if cached.record is not None and cached.record.active:
             self._refused.discard(key_hash)
-            self._verified.put(key_hash, cached)
+            self._verified.keep(key_hash, cached)
         else:
             self._verified.discard(key_hash)
-            self._refused.put(key_hash, cached)
+            self._refused.keep(key_hash, cached)
 
 
 def _digest(text: str) -> bytes:

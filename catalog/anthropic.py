@@ -20,8 +20,9 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from awsclients.bounded_cache import BoundedCache
 from catalog.body import Body
-from catalog.bounded_cache import SELECTIONS_BYTES, BoundedCache, body_cache, positions_bytes
+from catalog.bounded_cache import SELECTIONS_BYTES, body_cache, positions_bytes
 from catalog.errors import InvalidCursor, ModelNotFound
 from catalog.lifecycle import LISTED_BY_DEFAULT, day_start, deprecation_headers
 from catalog.schema import LifecycleStatus, Model

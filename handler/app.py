@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request, Response
@@ -30,6 +29,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.routing import Route
 
+from awsclients.bounded_cache import BoundedCache, one
 from handler.auth import presented_key, verified_key
 from handler.deps import Services, services_of
 from handler.dialects import DIALECTS, Dialects, ListFilters
@@ -152,13 +152,12 @@ class _ListQueries:
     MAX_KEY_BYTES = 1024
 
     def __init__(self) -> None:
-        self._kept: OrderedDict[bytes, ListFilters] = OrderedDict()
+        self._kept: BoundedCache[bytes, ListFilters] = BoundedCache(self.MAX_ENTRIES, size_of=one)
 
     def filters(self, request: Request) -> ListFilters:
         raw: bytes = request.scope["query_string"]
         kept = self._kept.get(raw)
         if kept is not None:
-            self._kept.move_to_end(raw)
             return kept
         query = request.query_params
         if any(name in query for name in LIST_QUERY_PARAMETERS):
@@ -177,9 +176,7 @@ class _ListQueries:
             # building the documented operations on a cold start (handler/operations.py).
             filters = _NO_FILTERS
         if len(raw) <= self.MAX_KEY_BYTES:
-            self._kept[raw] = filters
-            if len(self._kept) > self.MAX_ENTRIES:
-                self._kept.popitem(last=False)
+            self._kept.keep(raw, filters)
         return filters
 
 

@@ -12,12 +12,12 @@ import random
 
 import pytest
 
-from catalog.body import GZIP_MIN_SIZE, Body, json_bytes
+from catalog.body import GZIP_MIN_SIZE, Body
 
 
-def test_json_bytes_are_compact_utf8_not_escaped() -> None:
+def test_a_body_of_a_payload_is_compact_utf8_not_escaped() -> None:
     payload = {"id": "m\u00e9", "n": [1, 2], "x": None}
-    content = json_bytes(payload)
+    content = Body.of(payload).content
     assert content == '{"id":"m\u00e9","n":[1,2],"x":null}'.encode()
     assert json.loads(content) == payload
 

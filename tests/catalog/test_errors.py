@@ -24,7 +24,8 @@ from catalog.errors import (
     SourceUnavailable,
     VersionConflict,
 )
-from catalog.problems import CLIENT_VALUE_LIMIT
+from catalog.problems import VALUE_LIMIT
+from catalog.store import CatalogContents
 
 
 def test_model_not_found_names_the_model_quoted() -> None:
@@ -36,7 +37,7 @@ def test_model_not_found_names_the_model_quoted() -> None:
 def test_a_clients_long_or_unprintable_value_is_quoted_in_part() -> None:
     long = "x" * 10_000
     message = str(ModelNotFound(long))
-    assert message == f"The model '{'x' * CLIENT_VALUE_LIMIT}...' does not exist"
+    assert message == f"The model '{'x' * VALUE_LIMIT}...' does not exist"
     assert ModelNotFound(long).model_id == long  # the whole value kept for the code
     assert str(ModelNotFound("a\nb")) == "The model 'a\\nb' does not exist"
 
@@ -94,7 +95,7 @@ def test_a_catalog_too_large_says_its_size_and_the_cap() -> None:
 
 
 def test_an_incomplete_version_may_offer_the_one_before() -> None:
-    previous = object()
+    previous = CatalogContents(version=1, models=[])
     error = CatalogIncomplete("chunk 3 missing", read_previous=lambda: previous)
     assert str(error) == "chunk 3 missing"
     assert error.read_previous is not None

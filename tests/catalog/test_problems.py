@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pydantic_core import ValidationError
 
-from catalog.problems import CLIENT_VALUE_LIMIT, describe, printable, problem_at, quoted
+from catalog.problems import VALUE_LIMIT, describe, printable, problem_at, quoted
 
 
 def test_a_problem_at_a_location_is_a_pydantic_error_of_type_catalog() -> None:
@@ -67,5 +67,5 @@ def test_printable_clips_before_escaping() -> None:
 def test_a_clients_value_is_quoted_and_at_most_its_limit() -> None:
     assert quoted("gpt-9") == "'gpt-9'"
     long = quoted("x" * 10_000)
-    assert long == "'" + "x" * CLIENT_VALUE_LIMIT + "...'"
+    assert long == "'" + "x" * VALUE_LIMIT + "...'"
     assert quoted("a\r\nb") == "'a\\r\\nb'"

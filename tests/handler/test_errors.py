@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 
 from apikeys.errors import KeyStoreUnavailable
 from catalog.errors import InvalidCursor, InvalidFilter, ModelNotFound
+from catalog.problems import VALUE_LIMIT
 from handler.dialects import DIALECTS, VARY
 from handler.errors import (
-    ECHO_LIMIT,
     INTERNAL_ERROR_MESSAGE,
     RETRY_AFTER_SECONDS,
     APIError,
@@ -148,9 +148,8 @@ def test_an_error_keeps_the_headers_it_carries(client: TestClient) -> None:
 def test_a_rejected_value_is_quoted_bounded(client: TestClient) -> None:
     huge = "9x" * 5000
     message = client.get(f"/number?n={huge}").json()["error"]["message"]
-    quoted = repr(huge)[:ECHO_LIMIT] + "..."
-    assert quoted in message
-    assert len(message) < ECHO_LIMIT + 200
+    assert "'" + huge[:VALUE_LIMIT] + "...'" in message
+    assert len(message) < VALUE_LIMIT + 200
 
 
 def test_a_crash_is_logged_with_its_traceback_and_never_shown(
