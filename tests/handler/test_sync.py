@@ -37,6 +37,7 @@ from handler.metrics import (
 )
 from handler.settings import Settings, SettingsError
 from handler.sync_event import SyncHandler
+from tests.support.environment import REGION
 from tests.support.events import EXPECTED, SAM_ENV, SYNC_EVENTS, load
 from tests.support.factories import (
     SEED_IDS,
@@ -57,7 +58,6 @@ BUNDLED_IDS = [m.id for m in bundled_models()]
 NOW = day_start("2026-11-27")
 BUNDLED_DEPRECATED = ["gpt-4o", "gpt-4o-mini"]
 BUNDLED_RETIRED = [i for i in SEED_IDS if i not in BUNDLED_DEPRECATED]
-REGION = "us-east-1"
 
 
 def handler_for(
