@@ -15,13 +15,12 @@ import pytest
 from moto import mock_aws
 
 from awsclients import AwsClients
-from tests.support.environment import SETTINGS_VARIABLES
+from tests.support.environment import REGION, SETTINGS_VARIABLES
 from tests.support.factories import CatalogBucket
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-REGION = "us-east-1"
 TABLE_NAMES = {"ModelsTable": "test-models", "ApiKeysTable": "test-api-keys"}
 # Every variable Settings and AuditSettings read (handler/settings.py), found by asking them,
 # so the list cannot drift from it (tests/support/environment.py).

@@ -1,8 +1,6 @@
 """The audit's fixtures: the agreeing fakes, served, and an auditor that runs against them.
 
-The helpers themselves are in tests/support/audit.py; they are re-exported here for the modules
-that still import them from this conftest (tests/handler/test_audit_job.py,
-tests/devtools/test_cli_audit.py).
+The helpers themselves are in tests/support/audit.py; this module holds fixtures only.
 """
 
 from __future__ import annotations
@@ -11,10 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.audit import KEYS, NOW, Auditor, agreeing_fakes, catalog_docs
+from tests.support.audit import Auditor, agreeing_fakes
 from tests.support.fake_providers import FakeProvider, serving
-
-__all__ = ["KEYS", "NOW", "agreeing_fakes", "catalog_docs"]
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import boto3
 import pytest
 
 from devtools.cli import main
-from tests.audit.conftest import KEYS, NOW, agreeing_fakes, catalog_docs
-from tests.conftest import REGION
+from tests.support.audit import KEYS, NOW, agreeing_fakes, catalog_docs
+from tests.support.environment import REGION
 from tests.support.factories import publish
 from tests.support.fake_providers import (
     Fault,

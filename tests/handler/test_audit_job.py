@@ -16,8 +16,8 @@ from awsclients import AwsClients
 from catalog.change_events import EVENT_SOURCE
 from handler.audit_job import AuditConfigError, AuditHandler, provider_keys
 from handler.settings import AuditSettings, Settings
-from tests.audit.conftest import KEYS, NOW, agreeing_fakes, catalog_docs
-from tests.conftest import REGION
+from tests.support.audit import KEYS, NOW, agreeing_fakes, catalog_docs
+from tests.support.environment import REGION
 from tests.support.factories import publish
 from tests.support.fake_providers import Served, anthropic_model, openai_model, serving
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
-
 import pytest
 
 from handler import settings as env
@@ -59,17 +56,3 @@ def test_every_variable_is_read_and_keys_stay_out_of_the_repr() -> None:
 def test_a_bad_value_is_refused_by_name(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         AuditSettings.from_environ({name: value})
-
-
-def test_the_deployed_entry_builds_at_import_and_a_bad_setting_fails_the_init(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    sys.modules.pop("handler.audit", None)
-    module = importlib.import_module("handler.audit")
-    assert callable(module.lambda_handler)
-    monkeypatch.setenv(env.AUDIT_PROVIDER_TIMEOUT, "-1")
-    sys.modules.pop("handler.audit", None)
-    with pytest.raises(SettingsError):
-        importlib.import_module("handler.audit")
-    assert "the audit cannot start" in caplog.text
-    sys.modules.pop("handler.audit", None)

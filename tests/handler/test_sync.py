@@ -27,7 +27,7 @@ from catalog.errors import (
     SourceUnavailable,
 )
 from catalog.lifecycle import day_start
-from handler import compose, sync
+from handler import sync
 from handler.compose import build_sync, run_sync
 from handler.deps import Services
 from handler.metrics import (
@@ -37,6 +37,7 @@ from handler.metrics import (
 )
 from handler.settings import Settings, SettingsError
 from handler.sync_event import SyncHandler
+from tests.support.environment import REGION
 from tests.support.events import EXPECTED, SAM_ENV, SYNC_EVENTS, load
 from tests.support.factories import (
     SEED_IDS,
@@ -57,7 +58,6 @@ BUNDLED_IDS = [m.id for m in bundled_models()]
 NOW = day_start("2026-11-27")
 BUNDLED_DEPRECATED = ["gpt-4o", "gpt-4o-mini"]
 BUNDLED_RETIRED = [i for i in SEED_IDS if i not in BUNDLED_DEPRECATED]
-REGION = "us-east-1"
 
 
 def handler_for(
@@ -104,17 +104,6 @@ def test_every_sync_event_file_runs_through_the_handler(
     assert published_ids(dynamodb, models_table) == ([] if dry_run else BUNDLED_IDS)
     assert report["version"] == (None if dry_run else 1)
     json.dumps(report)  # what Lambda returns must serialise
-
-
-def test_the_deployed_handler_reads_the_environment_once(
-    dynamodb: DynamoDBClient, models_table: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`sync_at_init()` is what the module builds at init: settings read then, once."""
-    monkeypatch.setenv("MODELS_TABLE", models_table)
-    handler = compose.sync_at_init()
-    monkeypatch.setenv("MODELS_TABLE", "another-table")  # not seen: read once per container
-    assert handler({}, None)["version"] == 1
-    assert published_ids(dynamodb, models_table) == BUNDLED_IDS
 
 
 def test_force_in_the_event_lifts_the_removal_guard(
@@ -188,18 +177,6 @@ def test_publishes_an_s3_catalog(
     report = handler_for(aws, models_table, catalog_source=source_bucket.upload(docs))({}, None)
     assert report["source"] == f"s3://{source_bucket.name}/models.json"
     assert published_ids(dynamodb, models_table) == ["meta-llama/llama-3.1-70b-instruct", "gpt-x"]
-
-
-def test_run_sync_takes_a_source_over_the_setting(
-    aws: AwsClients, source_bucket: CatalogBucket, dynamodb: DynamoDBClient, models_table: str
-) -> None:
-    settings = Settings(
-        models_table=models_table, catalog_source=source_bucket.upload([model_doc("a")])
-    )
-    override = source_bucket.upload([model_doc("b")], key="other.json")
-    report = run_sync(settings, aws=aws, source=override)
-    assert report.source == override
-    assert published_ids(dynamodb, models_table) == ["b"]
 
 
 def test_an_invalid_s3_catalog_writes_nothing_and_lists_every_problem(

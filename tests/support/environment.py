@@ -12,6 +12,9 @@ from typing import Any
 
 from handler.settings import AuditSettings, Settings
 
+# The region every test's AWS clients and moto resources are in (AWS_DEFAULT_REGION too).
+REGION = "us-east-1"
+
 
 class _RecordingEnviron(Mapping[str, str]):
     """An empty environment that remembers every name it was asked for."""
