@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+_CACHE_CONTROL = CACHE_CONTROL.encode()
+
 
 def _send(request: Request, body: Body) -> Response:
     """`body`, gzipped if the client takes gzip and it helps, or 304 if the client has it."""
@@ -72,11 +74,15 @@ def _send(request: Request, body: Body) -> Response:
             headers = {"ETag": matched, "Cache-Control": CACHE_CONTROL, "Vary": vary}
             headers.update(body.headers)
             return Response(status_code=304, headers=headers)
-    headers = {"ETag": sent.etag, "Cache-Control": CACHE_CONTROL, "Vary": vary}
-    headers.update(body.headers)
+    raw = [
+        (b"etag", sent.etag.encode()),
+        (b"cache-control", _CACHE_CONTROL),
+        (b"vary", vary.encode()),
+        *[(name.lower().encode(), value.encode("latin-1")) for name, value in body.headers],
+    ]
     if gzipped is not None:
-        headers["Content-Encoding"] = "gzip"
-    return BodyResponse(sent, headers)
+        raw.append((b"content-encoding", b"gzip"))
+    return BodyResponse(sent, raw)
 
 
 def _matching_etag(if_none_match: str, etag: str, other: str) -> str | None:

@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING
 from starlette.responses import Response
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from starlette.types import Receive, Scope, Send
 
     from catalog.body import Body
@@ -38,11 +36,24 @@ class TextBodySlot:
     base64: bool = False
 
 
-class BodyResponse(Response):
-    """A prebuilt JSON body: its bytes, or, where the server offers TEXT_BODY, its text."""
+_JSON = (b"content-type", b"application/json")
 
-    def __init__(self, body: Body, headers: Mapping[str, str]) -> None:
-        super().__init__(body.content, media_type="application/json", headers=headers)
+
+class BodyResponse(Response):
+    """A prebuilt JSON body: its bytes, or, where the server offers TEXT_BODY, its text.
+
+    Its headers are given raw, as ASGI sends them (names in lower case, latin-1 bytes), and
+    Content-Length and Content-Type added last, as Starlette's Response adds them: the same
+    headers, without its generic rendering of every header on every request."""
+
+    def __init__(self, body: Body, raw_headers: list[tuple[bytes, bytes]]) -> None:
+        # Response.__init__ is not called: everything it would set is set here.
+        self.status_code = 200
+        self.background = None
+        self.body = body.content
+        raw_headers.append((b"content-length", str(len(body.content)).encode()))
+        raw_headers.append(_JSON)
+        self.raw_headers = raw_headers
         self._prebuilt = body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

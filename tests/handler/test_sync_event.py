@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from catalog.errors import RemovalRefused
+from catalog.problems import VALUE_LIMIT
 from catalog.sync import SyncReport
 from handler.sync_event import SyncHandler, SyncRequest
 from tests.support.events import load
@@ -98,8 +99,8 @@ def test_unknown_keys_are_listed_sorted_bounded_and_each_shortened() -> None:
     # The first five, in order: a key the size of a payload is not quoted whole.
     assert message.startswith("unknown key(s) in the sync event: 'a', 'b', 'c', 'd', 'e'; ")
     assert "zz" not in message
-    assert "k" * 41 not in message
-    with pytest.raises(ValueError, match=f"'{'k' * 40}';"):
+    assert "k" * (VALUE_LIMIT + 1) not in message
+    with pytest.raises(ValueError, match=f"'{'k' * VALUE_LIMIT}\\.\\.\\.';"):
         SyncRequest.from_event({long_key: True})
 
 
