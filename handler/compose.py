@@ -5,9 +5,10 @@
 - the sync: `run_sync(settings, ...)` is one run, wired; `build_sync(settings)` the Lambda
   handler that runs it per event; `sync_at_init()` the deployed one (handler/sync.py).
 
-A job to come (the audit) gets its `build_audit(settings)` and `audit_at_init()` here, and an
-entry module of a few lines. The deployed entries, the CLI (devtools/) and `ar-models dev` all
-call these, so there is one wiring per job; nothing here runs at import. `*_at_init()` reads
+The third job, the provider audit, is composed in handler/audit_job.py (`run_audit_job`,
+`deployed_handler`), not here: it ships in an artifact of its own (httpx, the providers), and
+this module is on the API's cold path. The deployed entries, the CLI (devtools/) and `ar-models
+dev` all call these, so there is one wiring per job; nothing here runs at import. `*_at_init()` reads
 this process's environment (handler/settings.py) and, on a bad setting, logs one line naming it
 and raises, so the Lambda init fails instead of every request or run.
 """
