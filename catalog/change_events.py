@@ -18,9 +18,10 @@ EVENT_SOURCE = "assistantrouter.models"
 DETAIL_TYPE = "CatalogChanged"
 
 
-def event_detail(detail: Mapping[str, Any]) -> str:
-    """An event's `Detail` as EventBridge stores it (this one and the audit's CatalogDrift):
-    compact JSON, ASCII. What the sync measures against EventBridge's size limit."""
+def event_detail(detail: Any) -> str:
+    """An event's `Detail` as EventBridge stores it (this one and the audit's CatalogDrift), or
+    a part of one: compact JSON, ASCII. What the sync measures against EventBridge's size
+    limit."""
     return json.dumps(detail, separators=(",", ":"))
 
 

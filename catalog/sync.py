@@ -418,14 +418,38 @@ class CatalogSync:
             )
 
 
-# EventBridge takes at most 256 KB per event: the field changes it carries stay well inside.
+# EventBridge takes at most 256 KB per event. What the event carries stays well inside: the field
+# changes of the updated models within 128 KiB, every list of model ids together within 96 KiB
+# (10,000 ids of 30 characters, a first publication at the cap, are about 320 KB).
 MAX_EVENT_CHANGES_BYTES = 128 * 2**10
+MAX_EVENT_IDS_BYTES = 96 * 2**10
 
 
 def _changes(diff: CatalogDiff, became: LifecycleChanges) -> dict[str, Any]:
-    """The event's account of a run: every list in full, and the field changes of as many
-    updated models as fit MAX_EVENT_CHANGES_BYTES (in curated order; `changes_omitted` counts
-    the others, whose changes the run's report and log line still hold)."""
+    """The event's account of a run: its lists of model ids, in full while they fit
+    MAX_EVENT_IDS_BYTES (in this order; past it, a list keeps the ids that fit and
+    `<list>_omitted` counts the others), and the field changes of as many updated models as fit
+    MAX_EVENT_CHANGES_BYTES (in curated order; `changes_omitted` counts the others). The run's
+    report and its log line hold everything."""
+    detail: dict[str, Any] = {}
+    room = MAX_EVENT_IDS_BYTES
+    for name, ids in (
+        ("added", diff.added),
+        ("updated", diff.updated),
+        ("removed", diff.removed),
+        ("moved", diff.moved),
+        ("deprecated", became.deprecated),
+        ("retired", became.retired),
+    ):
+        kept: list[str] = []
+        for model_id in ids:
+            room -= len(event_detail(model_id)) + 1  # quoted, and its comma
+            if room < 0:
+                break
+            kept.append(model_id)
+        detail[name] = kept
+        if len(kept) < len(ids):
+            detail[f"{name}_omitted"] = len(ids) - len(kept)
     changes: dict[str, list[FieldChange]] = {}
     size = 0
     for model_id, fields in diff.changes.items():
@@ -433,15 +457,7 @@ def _changes(diff: CatalogDiff, became: LifecycleChanges) -> dict[str, Any]:
         if size > MAX_EVENT_CHANGES_BYTES:
             break
         changes[model_id] = fields
-    detail: dict[str, Any] = {
-        "added": diff.added,
-        "updated": diff.updated,
-        "removed": diff.removed,
-        "moved": diff.moved,
-        "deprecated": became.deprecated,
-        "retired": became.retired,
-        "changes": changes,
-    }
+    detail["changes"] = changes
     if len(changes) < len(diff.changes):
         detail["changes_omitted"] = len(diff.changes) - len(changes)
     return detail

@@ -7,10 +7,10 @@
 
 The third job, the provider audit, is composed in handler/audit_job.py (`run_audit_job`,
 `deployed_handler`), not here: it ships in an artifact of its own (httpx, the providers), and
-this module is on the API's cold path. The deployed entries, the CLI (devtools/) and `ar-models
-dev` all call these, so there is one wiring per job; nothing here runs at import. `*_at_init()` reads
-this process's environment (handler/settings.py) and, on a bad setting, logs one line naming it
-and raises, so the Lambda init fails instead of every request or run.
+this module is on the API's cold path. The deployed entries, the CLI (devtools/) and
+`ar-models dev` all call these, so there is one wiring per job; nothing here runs at import.
+`*_at_init()` reads this process's environment (handler/settings.py) and, on a bad setting,
+logs one line naming it and raises, so the Lambda init fails instead of every request or run.
 """
 
 from __future__ import annotations

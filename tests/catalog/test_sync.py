@@ -12,6 +12,7 @@ import json
 import pytest
 
 from catalog.cache import CatalogCache, ServedFrom
+from catalog.change_events import DETAIL_TYPE, EVENT_SOURCE, event_detail
 from catalog.document import document_of
 from catalog.errors import CatalogUnavailable, EventPublishFailed, RemovalRefused, VersionConflict
 from catalog.lifecycle import day_start
@@ -334,6 +335,59 @@ def test_catalog_changed_event_lists_what_changed(store: InMemoryCatalogStore) -
             "changes": {"model-00": [{"field": "context_length", "old": 1000, "new": 7}]},
         },
     ]
+
+
+# EventBridge refuses an entry over 256 KB: what a PutEvents entry of this detail would weigh.
+EVENTBRIDGE_ENTRY_LIMIT = 256 * 1024
+
+
+def test_a_first_publication_at_scale_announces_an_event_eventbridge_takes(
+    store: InMemoryCatalogStore,
+) -> None:
+    """10,000 new models with long ids: every id in full would be over 1 MB. The event keeps
+    the ids that fit and counts the others; the report still lists them all."""
+    publisher = RecordingPublisher()
+    models = [make_model(f"provider/{'x' * 90}-{n:05}") for n in range(10_000)]
+    report = sync_of(store, publisher=publisher).run(models, source=SOURCE)
+    (event,) = publisher.events
+    assert len(event_detail(event)) + len(EVENT_SOURCE) + len(DETAIL_TYPE) < EVENTBRIDGE_ENTRY_LIMIT
+    assert len(report.added) == 10_000
+    assert event["added"] == report.added[: len(event["added"])]
+    assert 0 < len(event["added"]) < 10_000
+    assert event["added_omitted"] == 10_000 - len(event["added"])
+    assert "updated_omitted" not in event  # nothing was left out of an empty list
+
+
+def test_the_field_changes_an_event_carries_are_bounded_and_counted(
+    store: InMemoryCatalogStore,
+) -> None:
+    """Every model updated with a long description: the event carries the changes of as many
+    as fit, in curated order, and counts the others; every updated id still fits."""
+    publisher = RecordingPublisher()
+    sync = sync_of(store, publisher=publisher)
+    models = catalog_of(400)
+    sync.run(models, source=SOURCE)
+    described = [
+        make_model(m.id, context_length=m.context_length, description="d" * 1000) for m in models
+    ]
+    report = sync.run(described, source=SOURCE)
+    event = publisher.events[-1]
+    assert len(event_detail(event)) < EVENTBRIDGE_ENTRY_LIMIT
+    assert event["updated"] == report.updated
+    assert len(report.updated) == 400
+    assert "updated_omitted" not in event
+    kept = list(event["changes"])
+    assert kept == report.updated[: len(kept)]
+    assert 0 < len(kept) < 400
+    assert event["changes_omitted"] == 400 - len(kept)
+
+
+def test_a_small_run_announces_every_list_in_full(store: InMemoryCatalogStore) -> None:
+    publisher = RecordingPublisher()
+    sync_of(store, publisher=publisher).run(catalog_of(50), source=SOURCE)
+    (event,) = publisher.events
+    assert len(event["added"]) == 50
+    assert not [key for key in event if key.endswith("_omitted")]
 
 
 def test_an_undeliverable_event_fails_the_run_after_the_catalog_is_published(
