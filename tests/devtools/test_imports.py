@@ -3,16 +3,11 @@ CLI and `ar-models dev` wire what they need through handler/compose.py, when a c
 
 from __future__ import annotations
 
-import json
-import os
 import pkgutil
-import subprocess
-import sys
-from pathlib import Path
 
 import devtools
+from tests.support.probe import probe_json
 
-ROOT = Path(__file__).resolve().parents[2]
 DEVTOOLS = sorted(f"devtools.{info.name}" for info in pkgutil.iter_modules(devtools.__path__))
 
 # Every devtools module imported with os.environ's reads recorded, then what got built.
@@ -37,34 +32,16 @@ print(json.dumps({"reads": sorted(set(reads)), "deployed": deployed}))
 
 def test_importing_devtools_reads_no_environment_and_builds_no_deployed_handler() -> None:
     assert "devtools.cli" in DEVTOOLS
-    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "PYTHONPATH")}
-    result = subprocess.run(
-        [sys.executable, "-c", _PROBE, *DEVTOOLS],
-        cwd=ROOT,
-        env={**keep, "MODELS_TABLE": "would-be-read", "CATALOG_CACHE_TTL": "not a number"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    seen = probe_json(
+        _PROBE,
+        *DEVTOOLS,
+        env={"MODELS_TABLE": "would-be-read", "CATALOG_CACHE_TTL": "not a number"},
     )
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout.splitlines()[-1])
     assert seen == {"reads": [], "deployed": []}
 
 
 def test_the_probe_sees_an_import_that_builds_a_deployed_handler() -> None:
     """The check above would catch it: the deployed sync entry reads its settings at import."""
-    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "PYTHONPATH")}
-    result = subprocess.run(
-        [sys.executable, "-c", _PROBE, "handler.sync"],
-        cwd=ROOT,
-        env={**keep, "AWS_DEFAULT_REGION": "us-east-1"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout.splitlines()[-1])
+    seen = probe_json(_PROBE, "handler.sync", env={"AWS_DEFAULT_REGION": "us-east-1"})
     assert "MODELS_TABLE" in seen["reads"]
     assert seen["deployed"] == ["handler.sync"]

@@ -7,12 +7,12 @@ Each case is a fresh interpreter importing the entry point, as Lambda's init doe
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.probe import run_probe
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENT = ROOT / "events" / "list-models.json"
@@ -20,18 +20,9 @@ EVENT = ROOT / "events" / "list-models.json"
 
 def init(module: str, environ: dict[str, str], code: str = "") -> subprocess.CompletedProcess[str]:
     """`import MODULE` (then CODE) in a fresh interpreter with only these settings."""
-    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "SYSTEMROOT")}
     fake_aws = {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "x"}
     fake_aws["AWS_SECRET_ACCESS_KEY"] = "x"
-    return subprocess.run(
-        [sys.executable, "-c", f"import {module}\n{code}"],
-        cwd=ROOT,
-        env={**keep, **fake_aws, **environ},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_probe(f"import {module}\n{code}", env={**fake_aws, **environ})
 
 
 @pytest.mark.parametrize(

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
-import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -21,8 +18,8 @@ from handler.settings import SettingsError
 from tests.support.audit import KEYS, agreeing_fakes, catalog_docs
 from tests.support.factories import publish
 from tests.support.fake_providers import openai_model, serving
+from tests.support.probe import probe_json
 
-ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "audit-reports"
 
 
@@ -89,15 +86,4 @@ def test_importing_the_entry_builds_no_other_job_and_no_web_app() -> None:
         "watched = ('handler.api', 'handler.sync', 'handler.app', 'fastapi', 'mangum')\n"
         "print(json.dumps(sorted(m for m in watched if m in sys.modules)))\n"
     )
-    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "PYTHONPATH")}
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        env={**keep, "AWS_DEFAULT_REGION": "us-east-1"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.splitlines()[-1]) == []
+    assert probe_json(probe, env={"AWS_DEFAULT_REGION": "us-east-1"}) == []

@@ -3,12 +3,6 @@ validates a list query; built only when one of those needs them, never on a plai
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from fastapi.dependencies.utils import request_params_to_args
 from starlette.datastructures import QueryParams
@@ -16,8 +10,7 @@ from starlette.datastructures import QueryParams
 from handler.dialects import ListFilters
 from handler.operations import LIST_QUERY_PARAMETERS, documented_routes
 from tests.support.http import api_client
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.probe import probe_json
 
 # A fresh process: the deployed entry point's import, then a request; then what it built.
 _COLD_START = """
@@ -35,18 +28,12 @@ print(json.dumps({
 
 
 def cold_start(event: str) -> dict[str, object]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DEV_API_KEY": "ar-dev-local-key"}
-    env.pop("MODELS_TABLE", None)  # the bundled catalog: no table, no network
-    done = subprocess.run(
-        [sys.executable, "-c", _COLD_START, event],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
+    # The bundled catalog (no MODELS_TABLE): no table, no network.
+    result: dict[str, object] = probe_json(
+        _COLD_START,
+        event,
+        env={"DEV_API_KEY": "ar-dev-local-key", "AWS_DEFAULT_REGION": "us-east-1"},
     )
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import typing
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import anthropic
@@ -21,12 +18,12 @@ from anthropic.types.shared.error_response import ErrorResponse as AnthropicErro
 from tests.support.factories import model_doc
 from tests.support.fakes import FakeClock
 from tests.support.http import api_client
+from tests.support.probe import run_probe
 from tests.support.services import make_services, memory_catalog
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
 
-ROOT = Path(__file__).resolve().parents[3]
 NOV_27_2026 = 1795737600.0  # 2026-11-27T00:00:00Z
 # A deprecated model, a retired one and an active one (as tests/handler/test_app.py's V2_CATALOG).
 CATALOG = [
@@ -132,13 +129,6 @@ def test_the_anthropic_schemas_are_imported_by_the_openapi_document_only() -> No
     """The deployed function imports the app at init: the documentation-only models must not
     add to that cold start, nor to any request but /openapi.json. (A fresh interpreter: this
     one may have built a document already.)"""
-    result = subprocess.run(
-        [sys.executable, "-c", _LAZY_SCHEMA_PROBE],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_probe(_LAZY_SCHEMA_PROBE)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True"]
