@@ -7,16 +7,17 @@ In order, for a presented token:
 1. `DEV_API_KEY`, compared in constant time: any string a developer chose, never looked up.
 2. A token that does not look like a key (`apikeys.material.looks_like_key`: wrong shape, or a
    wrong checksum) is refused without a read.
-3. Two verdict caches, keyed by the key's hash only, each bounded and least recently used first
-   out: verified keys (`max_entries`, trusted for `ttl`), and unknown or revoked keys
-   (`max_unknown_entries`, trusted for `negative_ttl`). Only keys found active in the table
-   enter the first, so a flood of made-up keys churns the second and evicts no verified key.
+3. Two verdict caches (the one LRU, awsclients.bounded_cache, bounded by count), keyed by the
+   key's hash only, least recently used first out: verified keys (`max_entries`, trusted for
+   `ttl`), and unknown or revoked keys (`max_unknown_entries`, trusted for `negative_ttl`). Only
+   keys found active in the table enter the first, so a flood of made-up keys churns the second
+   and evicts no verified key.
 4. The keys table. If it fails, the verifier backs off (awsclients.backoff, the one the catalog
    cache uses too): for `failure_backoff` seconds from the moment the failed call returned, it
-   does not call the table at all. Meanwhile (and on the
-   failed call itself) a key verified within `stale_for` is accepted from the cache, a key the
-   table said was revoked stays refused, and any other key raises KeyStoreUnavailable at once
-   (the API answers 503, not 401: we could not check the key, it is not known to be wrong).
+   does not call the table at all. Meanwhile (and on the failed call itself) a key verified
+   within `stale_for` is accepted from the cache, a key the table said was revoked stays
+   refused, and any other key raises KeyStoreUnavailable at once (the API answers 503, not 401:
+   we could not check the key, it is not known to be wrong).
 """
 
 from __future__ import annotations

@@ -77,7 +77,7 @@ class EdgeMiddleware:
             # the text-body extension (handler/text_body.py): a HEAD answer has no body at all.
             extensions = {
                 name: value
-                for name, value in scope.get("extensions", {}).items()
+                for name, value in (scope.get("extensions") or {}).items()
                 if name != TEXT_BODY
             }
             scope = {**scope, "method": "GET", "extensions": extensions}

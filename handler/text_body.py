@@ -57,7 +57,7 @@ class BodyResponse(Response):
         self._prebuilt = body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        slot = scope.get("extensions", {}).get(TEXT_BODY)
+        slot = (scope.get("extensions") or {}).get(TEXT_BODY)
         if not isinstance(slot, TextBodySlot):
             await super().__call__(scope, receive, send)
             return
