@@ -28,6 +28,7 @@ from catalog.cache import CatalogCache
 from catalog.dynamodb import DynamoDBCatalogStore
 from handler.deps import Services
 from handler.metrics import catalog_degraded_reporter, lifecycle_reporter
+from handler.operations import documented_routes
 from handler.settings import MODELS_TABLE, Settings, SettingsError, settings_at_init
 from handler.sync_event import SyncHandler, SyncRequest
 
@@ -74,11 +75,17 @@ def build_api(settings: Settings, *, aws: AwsClients | None = None) -> Services:
 
 def api_at_init() -> Services:
     """The services of the deployed API, from this process's environment."""
-    services = build_api(settings_at_init("API"))
+    settings = settings_at_init("API")
+    services = build_api(settings)
     # The fallback, serialised now rather than by the first request that needs it (and kept in
     # a SnapStart snapshot): pure CPU work on packaged data, no I/O, nothing unique. Its
     # Anthropic shape too: Claude Code asks for it at start-up, with a 3 s timeout.
     bundled_snapshot().anthropic  # noqa: B018 (built on first access, kept)
+    if settings.init_ahead_of_requests:
+        # The declared operations too (about 80 ms, handler/operations.py): on demand, a cold
+        # start leaves them to the first request that needs them (a filtered list,
+        # /openapi.json); when no request waits for the init, they are built here, and kept.
+        documented_routes()
     return services
 
 

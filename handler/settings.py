@@ -27,6 +27,11 @@ CATALOG_CLEANUP_GRACE_MINUTES = "CATALOG_CLEANUP_GRACE_MINUTES"
 # Set by the Lambda runtime itself: where it is set, the API and the sync emit their metrics for
 # this function.
 FUNCTION_NAME = "AWS_LAMBDA_FUNCTION_NAME"
+# Also set by the runtime: `on-demand`, `provisioned-concurrency` or `snap-start`. In the last two
+# the init runs before any request waits for it, so the API builds there what it would otherwise
+# leave to the first request that needs it.
+INITIALIZATION_TYPE = "AWS_LAMBDA_INITIALIZATION_TYPE"
+AHEAD_OF_REQUESTS = frozenset(("provisioned-concurrency", "snap-start"))
 
 
 # Each Settings field's variable, in field order (tests/handler/test_settings.py checks they
@@ -42,6 +47,7 @@ ENV_NAMES: dict[str, str] = {
     "lifecycle_warning_days": LIFECYCLE_WARNING_DAYS,
     "cleanup_grace_minutes": CATALOG_CLEANUP_GRACE_MINUTES,
     "function_name": FUNCTION_NAME,
+    "initialization_type": INITIALIZATION_TYPE,
 }
 
 
@@ -73,6 +79,12 @@ class Settings:
     # template passes its CleanupGraceMinutes when the tables are global.
     cleanup_grace_minutes: float = 0.0
     function_name: str | None = None  # the Lambda function's, when running on Lambda
+    initialization_type: str | None = None  # the Lambda runtime's, when running on Lambda
+
+    @property
+    def init_ahead_of_requests(self) -> bool:
+        """Whether no request waits for this init (SnapStart, provisioned concurrency)."""
+        return self.initialization_type in AHEAD_OF_REQUESTS
 
     @classmethod
     def from_environ(
@@ -109,6 +121,7 @@ class Settings:
                 high=MAX_CLEANUP_GRACE_MINUTES,
             ),
             function_name=text(FUNCTION_NAME, base.function_name),
+            initialization_type=text(INITIALIZATION_TYPE, base.initialization_type),
         )
 
 

@@ -22,6 +22,7 @@ from catalog.cache import ServedFrom
 from handler import compose
 from handler import settings as env
 from handler.compose import build_api, run_sync
+from handler.operations import documented_routes
 from handler.settings import Settings, SettingsError
 from tests.support.factories import CatalogBucket, model_doc, publish, published_ids
 from tests.support.fake_keys import make_key
@@ -133,6 +134,26 @@ def test_api_at_init_reads_the_environment_and_prebuilds_the_fallback_in_both_sh
     ]
     assert len(built) == 1  # a request finds both built
     assert services.key_verifier.verify(DEV_KEY).name
+
+
+@pytest.mark.parametrize(
+    ("initialization", "built"),
+    [("snap-start", 1), ("provisioned-concurrency", 1), ("on-demand", 0), (None, 0)],
+)
+def test_api_at_init_builds_the_declared_operations_when_no_request_waits_for_it(
+    initialization: str | None, built: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A SnapStart or provisioned init keeps them; an on-demand cold start leaves them to the
+    first request that needs them (handler/operations.py)."""
+    monkeypatch.setenv(env.DEV_API_KEY, DEV_KEY)
+    if initialization is not None:
+        monkeypatch.setenv(env.INITIALIZATION_TYPE, initialization)
+    documented_routes.cache_clear()
+    try:
+        compose.api_at_init()
+        assert documented_routes.cache_info().currsize == built
+    finally:
+        documented_routes.cache_clear()
 
 
 def test_api_at_init_fails_on_a_bad_setting_naming_the_api(
