@@ -32,13 +32,21 @@ class ChangePublisher(Protocol):
 
 
 class EventBridgePublisher:
-    """Puts one CatalogChanged event on an EventBridge bus."""
+    """Puts one event of `detail_type` (CatalogChanged, or the audit's CatalogDrift) on an
+    EventBridge bus, from EVENT_SOURCE."""
 
-    def __init__(self, bus_name: str, *, events: Callable[[], EventBridgeClient]) -> None:
+    def __init__(
+        self,
+        bus_name: str,
+        *,
+        events: Callable[[], EventBridgeClient],
+        detail_type: str = DETAIL_TYPE,
+    ) -> None:
         """`events` gives the client, built on first use (e.g. `AwsClients().events`)."""
         if not bus_name:
             raise ValueError("bus_name must not be empty")
         self.bus_name = bus_name
+        self.detail_type = detail_type
         self._events = events
 
     def publish(self, detail: Mapping[str, Any]) -> None:
@@ -48,17 +56,17 @@ class EventBridgePublisher:
         entry = {
             "EventBusName": self.bus_name,
             "Source": EVENT_SOURCE,
-            "DetailType": DETAIL_TYPE,
+            "DetailType": self.detail_type,
             "Detail": event_detail(detail),
         }
         try:
             response = self._events().put_events(Entries=[entry])  # type: ignore[list-item]
         except (ClientError, BotoCoreError) as exc:
-            raise EventPublishFailed(f"{DETAIL_TYPE} to bus {self.bus_name}: {exc}") from exc
+            raise EventPublishFailed(f"{self.detail_type} to bus {self.bus_name}: {exc}") from exc
         # PutEvents answers 200 even when an entry failed: the failure is in the entry.
         if response.get("FailedEntryCount", 0):
             failed = response["Entries"][0]
             raise EventPublishFailed(
-                f"{DETAIL_TYPE} to bus {self.bus_name}: "
+                f"{self.detail_type} to bus {self.bus_name}: "
                 f"{failed.get('ErrorCode')}: {failed.get('ErrorMessage')}"
             )

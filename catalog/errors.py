@@ -79,7 +79,7 @@ class RemovalRefused(CatalogError):
 
 
 class EventPublishFailed(CatalogError):
-    """The catalog changed, but the CatalogChanged event could not be delivered."""
+    """An event (CatalogChanged, CatalogDrift) could not be delivered; what it announces stands."""
 
 
 class CatalogCorrupt(CatalogUnavailable):

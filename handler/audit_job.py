@@ -225,24 +225,12 @@ def publish_report(
 
 
 def _put_drift_event(aws: AwsClients, bus: str, detail: Mapping[str, Any]) -> None:
-    """One CatalogDrift event, from the same source as the sync's CatalogChanged."""
+    """One CatalogDrift event, from the same source and publisher as the sync's CatalogChanged
+    (raises EventPublishFailed)."""
     # Imported only when there is drift to announce.
-    from catalog.change_events import EVENT_SOURCE, event_detail
+    from catalog.change_events import EventBridgePublisher
 
-    entry = {
-        "EventBusName": bus,
-        "Source": EVENT_SOURCE,
-        "DetailType": DRIFT_DETAIL_TYPE,
-        "Detail": event_detail(detail),
-    }
-    response = aws.events().put_events(Entries=[entry])  # type: ignore[list-item]
-    # PutEvents answers 200 even when the entry failed: the failure is in the entry.
-    if response.get("FailedEntryCount", 0):
-        failed = response["Entries"][0]
-        raise RuntimeError(
-            f"{DRIFT_DETAIL_TYPE} to bus {bus}: {failed.get('ErrorCode')}: "
-            f"{failed.get('ErrorMessage')}"
-        )
+    EventBridgePublisher(bus, events=aws.events, detail_type=DRIFT_DETAIL_TYPE).publish(detail)
 
 
 class AuditHandler:

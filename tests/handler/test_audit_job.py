@@ -223,6 +223,29 @@ def test_nothing_published_fails_the_run(
         handler_for(aws, served, models_table, secret_arn, io.StringIO())({}, None)
 
 
+def test_drift_that_cannot_be_announced_fails_the_run_after_the_report_is_stored(
+    aws: AwsClients, models_table: str, served: dict[str, Served], secret_arn: str
+) -> None:
+    """The same publisher as the sync's CatalogChanged: a bus that refuses the event fails the
+    run (Lambda retries it, then the DLQ), naming the event and the bus; the report stands."""
+    from catalog.errors import EventPublishFailed
+
+    publish(aws.dynamodb(), models_table, catalog_docs())
+    aws.s3().create_bucket(Bucket=BUCKET)
+    served["openai"].provider.models.append(openai_model("gpt-6-luna"))
+    settings = Settings(models_table=models_table, catalog_event_bus="no-such-bus")
+    audit = AuditSettings(
+        base_urls={name: s.base_url for name, s in served.items()},
+        provider_keys_secret_arn=secret_arn,
+        report_bucket=BUCKET,
+    )
+    handler = AuditHandler(settings, audit, aws=aws, wall_clock=lambda: NOW, stream=io.StringIO())
+    with pytest.raises(EventPublishFailed, match="CatalogDrift to bus no-such-bus"):
+        handler({}, None)
+    stored = aws.s3().list_objects_v2(Bucket=BUCKET)["Contents"]
+    assert "audits/latest.json" in [item["Key"] for item in stored]
+
+
 def test_the_event_may_name_the_providers(
     aws: AwsClients, models_table: str, served: dict[str, Served], secret_arn: str
 ) -> None:
