@@ -404,15 +404,6 @@ def test_ar_models_serve_prints_a_working_url_and_key(tmp_path: Path) -> None:
 # -- the first run: a busy port, the key, the env file, what the banners say to run -------------
 
 
-@pytest.fixture
-def busy_port() -> Iterator[int]:
-    """A port something else listens on (another `make serve`, say)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen()
-        yield sock.getsockname()[1]
-
-
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(AR_MODELS), *args, "--state-dir", str(cwd / ".dev")],

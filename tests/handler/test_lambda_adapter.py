@@ -22,7 +22,15 @@ from handler.api import lambda_handler
 from handler.compose import build_api
 from handler.dialects import VARY
 from handler.settings import Settings
-from tests.support.events import API_EVENTS, EVENTS, EXPECTED, SAM_ENV, load, retrieve_event
+from tests.support.events import (
+    API_EVENTS,
+    EVENTS,
+    EXPECTED,
+    SAM_ENV,
+    load,
+    retrieve_event,
+    with_method,
+)
 from tests.support.factories import (
     CURRENT_IDS,
     SEED_MODELS,
@@ -391,12 +399,7 @@ def test_errors_answered_without_the_app_speak_the_clients_dialect(
 
 
 def head_of(event: dict[str, Any]) -> dict[str, Any]:
-    event = copy.deepcopy(event)
-    if "httpMethod" in event:
-        event["httpMethod"] = "HEAD"
-    else:
-        event["requestContext"]["http"]["method"] = "HEAD"
-    return event
+    return with_method(event, "HEAD")
 
 
 @pytest.mark.usefixtures("sam_local_env")

@@ -26,7 +26,7 @@ from handler.deps import Services
 from handler.lambda_adapter import build_lambda_handler
 from handler.settings import Settings
 from handler.text_body import TEXT_BODY, TextBodySlot
-from tests.support.events import API_EVENTS, load, retrieve_event
+from tests.support.events import API_EVENTS, load, retrieve_event, with_header, with_method
 from tests.support.factories import make_model
 from tests.support.http import DEV_KEY, LambdaContext
 
@@ -44,23 +44,6 @@ def large_app(models: int = 2_000) -> FastAPI:
     )
     cache = CatalogCache(None, bundled_snapshot=lambda: snapshot, ttl=3600)
     return create_app(Services(cache, KeyVerifier(None, dev_key=DEV_KEY)))
-
-
-def with_header(event: dict[str, Any], name: str, value: str) -> dict[str, Any]:
-    event = copy.deepcopy(event)
-    event["headers"][name] = value
-    if "multiValueHeaders" in event:
-        event["multiValueHeaders"][name] = [value]
-    return event
-
-
-def with_method(event: dict[str, Any], method: str) -> dict[str, Any]:
-    event = copy.deepcopy(event)
-    if "httpMethod" in event:
-        event["httpMethod"] = method
-    else:
-        event["requestContext"]["http"]["method"] = method
-    return event
 
 
 def authorised(event: dict[str, Any]) -> dict[str, Any]:

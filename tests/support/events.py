@@ -34,3 +34,22 @@ def retrieve_event(template: str, path: str) -> dict[str, Any]:
         event["resource"] = "/v1/models/{proxy+}"
         event["pathParameters"] = {"proxy": path.removeprefix("/v1/models/")}
     return event
+
+
+def with_method(event: dict[str, Any], method: str) -> dict[str, Any]:
+    """A copy of an API Gateway event (HTTP API 2.0 or REST 1.0) with another HTTP method."""
+    event = copy.deepcopy(event)
+    if "httpMethod" in event:
+        event["httpMethod"] = method
+    else:
+        event["requestContext"]["http"]["method"] = method
+    return event
+
+
+def with_header(event: dict[str, Any], name: str, value: str) -> dict[str, Any]:
+    """A copy of an event with one more header (in `multiValueHeaders` too, where it has them)."""
+    event = copy.deepcopy(event)
+    event["headers"][name] = value
+    if "multiValueHeaders" in event:
+        event["multiValueHeaders"][name] = [value]
+    return event
