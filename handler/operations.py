@@ -7,8 +7,10 @@ parameters is still what validates a query string (`handler.app._ListQueries`).
 
 `documented_routes()` builds them on first use, not at import: declaring them makes FastAPI
 build a field for every parameter and response model, and import `pydantic.v1` to check that
-none is a pydantic v1 model, about 60 ms of a cold start (measured) that a request needs only
-for /openapi.json or a list query string with the shared filters.
+none is a pydantic v1 model: about 60 ms of the import (measured), which a request needs only
+for /openapi.json or a list query string with the shared filters. That first request pays it,
+about 80 ms with its validation, unless the init ran ahead of requests
+(`handler.compose.api_at_init`).
 """
 
 from __future__ import annotations
