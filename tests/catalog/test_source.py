@@ -12,7 +12,7 @@ import pytest
 from catalog.bundled import bundled_models
 from catalog.errors import InvalidCatalog, InvalidSource, SourceUnavailable
 from catalog.source import CatalogSourceReader, SourceLocation
-from tests.support.factories import CatalogBucket, model_doc
+from tests.support.factories import CatalogBucket, model_doc, write_catalog
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -117,11 +117,6 @@ def test_an_oversized_object_is_refused_before_it_is_read(
 
 
 # -- a local file: `ar-models sync --source ./models.json`, never the deployed function ---------
-
-
-def write_catalog(path: Path, docs: list[dict[str, object]]) -> Path:
-    path.write_text(json.dumps({"object": "list", "data": docs}))
-    return path
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ import pytest
 from devtools.cli import main
 from tests.support.audit import KEYS, NOW, agreeing_fakes, catalog_docs
 from tests.support.environment import REGION
-from tests.support.factories import publish
+from tests.support.factories import publish, write_catalog
 from tests.support.fake_providers import (
     Fault,
     Served,
@@ -40,9 +40,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Served]]:
 
 @pytest.fixture
 def catalog_file(tmp_path: Path) -> Path:
-    path = tmp_path / "models.json"
-    path.write_text(json.dumps({"object": "list", "data": catalog_docs()}))
-    return path
+    return write_catalog(tmp_path / "models.json", catalog_docs())
 
 
 @pytest.fixture(autouse=True)

@@ -29,6 +29,7 @@ from tests.support.factories import (
     model_doc,
     publish,
     published_ids,
+    write_catalog,
 )
 
 if TYPE_CHECKING:
@@ -140,11 +141,6 @@ def test_sync_without_a_table_fails_naming_the_variable(
 
 
 # -- a local file as the source: the CLI reads it, the deployed function refuses it ------------
-
-
-def write_catalog(path: Path, docs: list[dict[str, Any]]) -> Path:
-    path.write_text(json.dumps({"object": "list", "data": docs}, indent=2))
-    return path
 
 
 def test_cli_sync_publishes_a_local_file_dry_run_first(

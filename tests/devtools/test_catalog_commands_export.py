@@ -17,7 +17,7 @@ import pytest
 from awsclients import AwsClients
 from catalog.dynamodb import DynamoDBCatalogStore
 from devtools.cli import main
-from tests.support.factories import model_doc, publish, published_ids
+from tests.support.factories import model_doc, publish, published_ids, write_catalog
 from tests.support.fakes import CallCounter
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def expected_file(docs: list[dict[str, Any]]) -> str:
 def publish_from_file(path: Path, docs: list[dict[str, Any]]) -> None:
     """Published for now: `ar-models sync --source FILE --temporary` (CATALOG_SOURCE is the
     bundled catalog here, so `publish` has nowhere to write)."""
-    path.write_text(json.dumps({"object": "list", "data": docs}))
+    write_catalog(path, docs)
     assert main(["sync", "--source", str(path), "--temporary"]) == 0
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 from devtools.cli import main
-from tests.support.factories import model_doc, publish
+from tests.support.factories import model_doc, publish, write_catalog
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -79,11 +79,6 @@ def parse_table(out: str) -> list[tuple[str, ...]]:
         rows.append(tuple(line[start:end].strip() for start, end in zip(starts, ends, strict=True)))
     assert rows[0] == tuple(COLUMNS)
     return rows[1:]
-
-
-def write_catalog(path: Path, docs: list[dict[str, Any]]) -> Path:
-    path.write_text(json.dumps({"object": "list", "data": docs}))
-    return path
 
 
 def test_bundled_catalog_lists_six_retired_then_two_deprecated(

@@ -14,7 +14,7 @@ import pytest
 from devtools.cli import main
 from handler.compose import build_sync
 from handler.settings import Settings
-from tests.support.factories import CatalogBucket, model_doc, published_ids
+from tests.support.factories import CatalogBucket, model_doc, published_ids, write_catalog
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -41,8 +41,7 @@ def scheduled_run(aws: AwsClients, models_table: str, source: str) -> dict[str, 
 
 
 def write(path: Path, docs: list[dict[str, Any]]) -> str:
-    path.write_text(json.dumps({"object": "list", "data": docs}, indent=2))
-    return str(path)
+    return str(write_catalog(path, docs))
 
 
 def source_docs(bucket: CatalogBucket) -> list[dict[str, Any]]:

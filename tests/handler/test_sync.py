@@ -45,6 +45,7 @@ from tests.support.factories import (
     ids_listed_by_default,
     model_doc,
     published_ids,
+    write_catalog,
 )
 from tests.support.fakes import CallCounter, FakeClock
 from tests.support.http import DEV_KEY, api_client
@@ -385,8 +386,7 @@ def test_the_clean_up_keeps_old_versions_for_the_grace_period_setting(
         models_table=models_table, cleanup_grace_minutes=15, sync_max_remove_fraction=1.0
     )
     for version in (1, 2, 3):
-        source = tmp_path / f"v{version}.json"
-        source.write_text(json.dumps({"object": "list", "data": [model_doc(f"model-{version}")]}))
+        source = write_catalog(tmp_path / f"v{version}.json", [model_doc(f"model-{version}")])
         run_sync(settings, aws=aws, source=str(source), allow_files=True, wall_clock=lambda: now[0])
         now[0] += 60
 

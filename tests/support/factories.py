@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from catalog.document import document_of
@@ -91,6 +92,12 @@ def model_doc(model_id: str, **overrides: Any) -> dict[str, Any]:
     }
     doc.update(overrides)
     return doc
+
+
+def write_catalog(path: Path, docs: list[dict[str, Any]]) -> Path:
+    """A catalog file at `path` holding these model documents, as a person would write one."""
+    path.write_text(json.dumps({"object": "list", "data": docs}, indent=2))
+    return path
 
 
 def make_model(model_id: str, **overrides: Any) -> Model:
