@@ -1,7 +1,7 @@
 """The one LRU cache, bounded by size: entries least recently used first, evicted past the bound.
 
 Every cache of the request path uses it: each catalog snapshot's (the filtered list bodies, the
-Anthropic view's selections and pages, bounded by bytes: catalog/bounded_cache.py), the key
+Anthropic view's selections and pages, bounded by bytes: catalog/cache_bounds.py), the key
 verifier's verdicts and the API's parsed list queries (bounded by count: a size of 1 each).
 Their keys come from clients: without a bound, a client walking every filter combination of a
 large catalog, or a flood of made-up keys, would keep an entry for each.

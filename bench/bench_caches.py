@@ -27,7 +27,7 @@ if __name__ == "__main__":
 
 import catalog.anthropic  # noqa: E402 - needs the path above
 import catalog.snapshot  # noqa: E402
-from catalog.bounded_cache import FILTERED_LISTS_BYTES, SELECTIONS_BYTES  # noqa: E402
+from catalog.cache_bounds import FILTERED_LISTS_BYTES, SELECTIONS_BYTES  # noqa: E402
 from catalog.schema import CAPABILITY_NAMES, LIFECYCLE_STATUSES, Model  # noqa: E402
 from catalog.snapshot import CatalogSnapshot  # noqa: E402
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from awsclients.bounded_cache import BoundedCache
 from catalog.body import Body
-from catalog.bounded_cache import SELECTIONS_BYTES, body_cache, positions_bytes
+from catalog.cache_bounds import SELECTIONS_BYTES, body_cache, positions_bytes
 from catalog.errors import InvalidCursor, ModelNotFound
 from catalog.lifecycle import LISTED_BY_DEFAULT, day_start, deprecation_headers
 from catalog.schema import LifecycleStatus, Model

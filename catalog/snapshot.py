@@ -15,7 +15,7 @@ from typing import Any
 from awsclients.bounded_cache import BoundedCache
 from catalog.anthropic import AnthropicView
 from catalog.body import Body
-from catalog.bounded_cache import FILTERED_LISTS_BYTES, body_cache
+from catalog.cache_bounds import FILTERED_LISTS_BYTES, body_cache
 from catalog.errors import CatalogTooLarge, CatalogUnservable, InvalidFilter, ModelNotFound
 from catalog.lifecycle import LISTED_BY_DEFAULT, deprecation_headers, status_at
 from catalog.limits import MAX_LIST_BYTES, MAX_MODEL_BYTES

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from catalog.body import Body
-from catalog.bounded_cache import body_cache
+from catalog.cache_bounds import body_cache
 
 
 def test_it_evicts_the_least_recently_used_first() -> None:
